@@ -170,4 +170,6 @@ WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 # --- project -----------------------------------------------------------------------------------
 CABLES_PAGE_SIZE = 50
 # The TAGS glossary (code, kind, name) loaded into the Tag table.
-CABLES_TAGS_CSV = Path(os.environ.get("CABLES_TAGS_CSV", BASE_DIR / "cables" / "parsing" / "data" / "tags.csv"))
+CABLES_TAGS_CSV = Path(
+    os.environ.get("CABLES_TAGS_CSV", BASE_DIR / "cables" / "parsing" / "data" / "tags.csv")
+)

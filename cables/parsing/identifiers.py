@@ -1,0 +1,215 @@
+"""Cable identifiers: the id grammar, stations and their aliases (cable-format.md 3.1).
+
+One alias table serves ids, REF citations and ``FM`` lines. ``KNOWN_STATIONS`` is read from
+``data/stations.txt``, derived from the published id list by ``scripts/build_lookup_data.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# YY + station + serial (1-7 digits, no leading zero)
+ID_RE = re.compile(r"^(?P<year>\d\d)(?P<station>[A-Z]+)(?P<serial>[1-9]\d{0,6})$")
+
+STATION_PREFIXES: tuple[str, ...] = (
+    "EFTO",
+    "AMEMBASSY",
+    "EMBASSY",
+    "USMISSION",
+    "AMCONSUL",
+    "CONSULATE",
+    "USINT",
+    "NOFORN",
+    "FSC",
+    "SIFIED",
+)
+
+_ALIAS_GROUPS: dict[str, tuple[str, ...]] = {
+    "STATE": (
+        "SECSTATE",
+        "SECSTATEWASHDC",
+        "WASHDC",
+        "SECTSTATE",
+        "SECTATE",
+        "SECSATATE",
+        "SECTATWASHDC",
+        "SATTE",
+        "STAE",
+        "STAT",
+        "STATAE",
+        "TATE",
+    ),
+    "SECDEF": ("SECDEFWASH", "SECDEFWASHDC"),
+    "USUNNEWYORK": ("USUN", "USUNNEW", "USUNNEYORK", "USUNNY", "NEWYORK"),
+    "USEUBRUSSELS": ("USEU", "USEUBRUSS", "USEUBRUSEELS"),
+    "UNVIEVIENNA": ("UNVIE", "UNVIENNA", "UNVIEVIEN"),
+    "UNESCOPARISFR": ("PARISFR", "USUNESCOPARISFR", "USUNESCO", "UNESCOPARIS"),
+    "THEHAGUE": ("HAGUE",),
+    "AITTAIPEI": ("TAIPEI",),
+    "RPODUBAI": ("DUBAIRPO", "IRPODUBAI"),
+    "USNATO": ("USNATOANDUSNATO",),
+    "USDAFAS": ("USDA", "USDAFASWASHDC"),
+    "USDOC": ("DOC", "USDOCWASHDC", "DEPTOFCOMMERCE"),
+    "USDOJ": ("DEPTOFJUST",),
+    "USCBP": ("USCUSTOMSA",),
+    "CDCATLANTAGA": ("CDC", "CDCATLANTA", "ATLANTA", "ATLANTAGA", "ATLANGAGA", "CDCATLANTAGAUSA"),
+    "ADDISABABA": ("ADDIS", "ADDISABAB"),
+    "BUENOSAIRES": ("BA", "BUENOSAIRE", "BUENESAIRES", "BUENSOAIRES", "BUENOSAIREDS"),
+    "BRASILIA": ("BRAZIL", "BRAZILIA", "BRASILA", "BRASIIA", "BRASIILIA"),
+    "RIODEJANEIRO": ("RIO", "RIODEJAN", "RIODEJANERIO", "RIODEJANIERO"),
+    "SAOPAULO": ("PAULO", "SAOPAUL", "SAOPAUO", "SAOPULO", "SCOPAULO"),
+    "PORTAUPRINCE": ("PAP", "PAUP", "PORTA", "PORTAUPR"),
+    "PORTOFSPAIN": ("POS",),
+    "HOCHIMINHCITY": ("HCM", "HCMC", "HCMCI", "HOCHIMIN", "HOCHIMINH"),
+    "MEXICO": ("MEX", "MEXICOCITY"),
+    "HONGKONG": ("HK",),
+    "KUALALUMPUR": ("KL", "KUALALUMP"),
+    "NEWDELHI": ("DELHI", "NEWDEHLI"),
+    "SANTODOMINGO": ("SD", "SDO", "SANTODOMINIGO"),
+    "STPETERSBURG": ("PETERSBURG",),
+    "VATICAN": ("VAT",),
+    "BANGKOK": ("BKK",),
+    "ANKARA": ("ANK", "ANARA", "ANAKRA"),
+    "ANTANANARIVO": ("TANA", "ANTAN", "ANTANANARI"),
+    "BANDARSERIBEGAWAN": ("BSB", "BANDAR", "BANDARSERI"),
+    "TEGUCIGALPA": ("TGG", "TEGUC", "TEGUZ"),
+    "DARESSALAAM": ("DAR",),
+    "DAMASCUS": ("DAM",),
+    "JAKARTA": ("JAK",),
+    "MUMBAI": ("MUMB",),
+    "MONTEVIDEO": ("MVD",),
+    "ASUNCION": ("ASUN",),
+    "CALCUTTA": ("CAL", "CALCUTT"),
+    "BASRAH": ("BASRA",),
+    "QUEBEC": ("QUEBECCITY",),
+    "MADRID": ("MADRIDSP",),
+    "BRUSSELS": ("BRUSSELSBE",),
+    # typos
+    "ABIDJAN": ("ABDIDJAN", "ABIDJDAN"),
+    "ABUJA": ("AUBJA",),
+    "ASHGABAT": ("ASHGABT",),
+    "ATHENS": ("ATENS",),
+    "BEIJING": ("BEIJIG", "BEIJINJG", "BEIJINGCH"),
+    "BISHKEK": ("BISHTEK",),
+    "COTONOU": ("COTON0U",),
+    "DUSSELDORF": ("DUESSELDORF",),
+    "FREETOWN": ("FREEETOWN",),
+    "HALIFAX": ("HALIF",),
+    "JERUSALEM": ("JERSUALEM", "JERUSALM"),
+    "KATHMANDU": ("KATHAMNDU", "KATHMANUD"),
+    "KHARTOUM": ("KHARTOM", "KHARTOUNM"),
+    "KINGSTON": ("KINSTON",),
+    "KINSHASA": ("KINSHSA",),
+    "LJUBLJANA": ("LJBULJANA", "LJUBJLANA"),
+    "MANAGUA": ("MANAUGA", "MANAUGUA"),
+    "NAIROBI": ("NARIOBI",),
+    "OTTAWA": ("0TTAWA", "TTAWA"),
+    "PANAMA": ("PANAM", "PANANA"),
+    "PHNOMPENH": ("PHNOMPEHN", "PHNOMPEN"),
+    "RANGOON": ("RANGON",),
+    "SANJOSE": ("SANJSE",),
+    "SANTIAGO": ("SANTIAG",),
+    "SURABAYA": ("SURBAYA",),
+    "TALLINN": ("TALLIN",),
+    "TBILISI": ("TBLISI",),
+    "TRIPOLI": ("TRIPOLII",),
+    "WELLINGTON": ("WELLINGOTN", "WELLLINGTON"),
+}
+
+# variant -> canonical station. Keys are stored after the 0->O step as well, so that
+# "0TTAWA" and "COTON0U" (which become "OTTAWA"/"COTONOU" in step 7) stay resolvable.
+ALIASES: dict[str, str] = {}
+for _canonical, _variants in _ALIAS_GROUPS.items():
+    for _variant in _variants:
+        ALIASES[_variant] = _canonical
+        ALIASES[_variant.replace("0", "O")] = _canonical
+
+# Stations that appear only in references, and aliased forms that are never canonical.
+REFERENCE_ONLY_STATIONS = frozenset({"SECDEF", "USDOC", "USDAFAS", "USCBP", "USDOJ"})
+NON_CANONICAL_STATIONS = frozenset({"TAIPEI", "PARISFR", "WASHDC"})
+
+_NON_LETTER_RE = re.compile(r"[^A-Z0-9]")
+
+
+def strip_station_prefixes(station: str) -> str:
+    """3.1 step 6: drop EFTO, AMEMBASSY, ... from the front, repeatedly (never to nothing)."""
+    changed = True
+    while changed:
+        changed = False
+        for prefix in STATION_PREFIXES:
+            if station.startswith(prefix) and len(station) > len(prefix):
+                station = station[len(prefix) :]
+                changed = True
+    return station
+
+
+def normalize_station(raw: str) -> str:
+    """Station words as written -> canonical station (3.1 steps 1, 6, 7).
+
+    Upper-cases, drops everything but letters and digits, strips office prefixes, reads a
+    digit 0 as the letter O and applies the alias table: ``"Sao Paulo"`` -> ``SAOPAULO``,
+    ``"SECSTATE"`` -> ``STATE``, ``"EMBASSY VIENNA"`` -> ``VIENNA``.
+    """
+    station = _NON_LETTER_RE.sub("", raw.upper())
+    station = strip_station_prefixes(station)
+    station = station.replace("0", "O")
+    return ALIASES.get(station, station)
+
+
+@lru_cache(maxsize=1)
+def _known_stations() -> frozenset[str]:
+    path = DATA_DIR / "stations.txt"
+    stations = {line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()}
+    stations |= set(_ALIAS_GROUPS)
+    stations |= REFERENCE_ONLY_STATIONS
+    return frozenset(stations - NON_CANONICAL_STATIONS)
+
+
+KNOWN_STATIONS: frozenset[str] = _known_stations()
+
+
+def is_known_station(station: str) -> bool:
+    return station in KNOWN_STATIONS
+
+
+def edit_distance(a: str, b: str, limit: int = 2) -> int:
+    """Levenshtein distance, giving up (returning limit + 1) once it must exceed ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        best = i
+        for j, cb in enumerate(b, 1):
+            value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            current.append(value)
+            best = min(best, value)
+        if best > limit:
+            return limit + 1
+        previous = current
+    return previous[-1]
+
+
+def nearest_stations(station: str, max_distance: int = 2) -> list[str]:
+    """Known stations within ``max_distance`` edits of ``station``, nearest first, then by name."""
+    scored = []
+    for known in KNOWN_STATIONS:
+        distance = edit_distance(station, known, max_distance)
+        if distance <= max_distance:
+            scored.append((distance, known))
+    return [known for _, known in sorted(scored)]
+
+
+def year_of(canonical_id: str) -> str:
+    """The two-digit year of an id (``06PARIS6189`` -> ``06``)."""
+    return canonical_id[:2]
+
+
+def full_year(two_digits: str | int) -> int:
+    """00-10 -> 20YY, 11-99 -> 19YY (Cablegate runs 1966-2010)."""
+    value = int(two_digits)
+    return 2000 + value if value <= 10 else 1900 + value
