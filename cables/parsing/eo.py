@@ -45,6 +45,7 @@ _MONTH_DATE_RE = re.compile(
     rf"|(?P<d2>\d{{1,2}})\s+(?P<mon2>{_MONTH_ALT})\.?,?\s+(?P<y2>\d{{4}}))\b",
     re.IGNORECASE,
 )
+_MAX_CHARS = 300  # a real E.O. line is short; bound the work on junk
 _CODE_RE = re.compile(r"\bX\d\b", re.IGNORECASE)  # exemption codes X1..X8 are not dates
 _CLASSIFIER_RE = re.compile(r"\(([^()]*[A-Za-z][^()]*)\)")
 
@@ -116,7 +117,7 @@ def parse_eo(text: str, *, warnings: list[str] | None = None) -> EoLine | None:
     if found is None:
         return None
     m, line = found
-    rest = line[m.end() :]
+    rest = line[m.end() : m.end() + _MAX_CHARS]
     tags = _TAGS_RE.search(rest)
     if tags:
         rest = rest[: tags.start()]
