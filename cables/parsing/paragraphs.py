@@ -1,0 +1,702 @@
+"""Body structure: preamble end, numbered paragraphs, summary, signer and trailer (3.12-3.14, 3.16).
+
+Everything works on the body after layout lines are removed (3.6.2, ``text.strip_layout_lines``)
+and is line-based: one pass over the lines, regexes anchored at the line start, long lines never
+searched backwards (the signature checks only look at the last 200 characters of a line).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from .identifiers import KNOWN_STATIONS
+from .model import Paragraph
+from .text import (
+    CAVEAT_WORDS,
+    is_page_break,
+    is_rule,
+    match_banner,
+    strip_layout_lines,
+)
+
+_MAX_NUMBER = 199  # N >= 200 is wrapped prose ("2004.", "1737."), never a paragraph (3.12)
+_SIGN = "[\u00b6\ufffd]"  # ¶ and its broken form (3.15)
+
+# --- numbered starts and portion markings (3.12) ----------------------------------------------
+
+# "1. text", "¶12.  (C) text", "1.(SBU) text", "3." alone on its line.
+_START_RE = re.compile(rf"^[ \t]*(?:{_SIGN}[ \t]*)?(?P<num>\d{{1,3}})\.(?=\s|\(|$)")
+_MARK_FIRST = r"(?:TS|SBU|LOU|S|C|U)"
+_MARK_BODY = rf"{_MARK_FIRST}(?:(?:[ \t]*/{{1,2}}[ \t]*|[ \t]+)[A-Z]{{1,8}}){{0,4}}"
+# "(C)", "( C )", "(S//NF)", "(C NF)", "(S/REL NATO)"
+_PAREN_MARK_RE = re.compile(rf"\([ \t]*(?P<mark>{_MARK_BODY})[ \t]*\)[ \t]*", re.IGNORECASE)
+# unbalanced "C)", "SBU)", "S//NF)"
+_OPEN_MARK_RE = re.compile(rf"(?P<mark>{_MARK_FIRST}(?:/{{1,2}}[A-Z]{{1,8}}){{0,3}})\)[ \t]*", re.IGNORECASE)
+# "CONFIDENTIAL - ENTIRE TEXT." and "(C - ENTIRE TEXT)."
+_WHOLE_WORD_RE = re.compile(
+    r"(?P<word>CONFIDENTIAL|SECRET|UNCLASSIFIED|LIMITED\s+OFFICIAL\s+USE)[ \t]*[-\u2013\u2014:,]+[ \t]*"
+    r"ENTIRE[ \t]+TEXT[ \t]*\.?[ \t]*",
+    re.IGNORECASE,
+)
+_WHOLE_PAREN_RE = re.compile(
+    r"\([ \t]*(?P<mark>TS|SBU|LOU|S|C|U)[ \t]*[-\u2013\u2014:,]+[ \t]*ENTIRE[ \t]+TEXT[ \t]*\)[ \t]*\.?[ \t]*",
+    re.IGNORECASE,
+)
+_WHOLE_WORDS = {"CONFIDENTIAL": "C", "SECRET": "S", "UNCLASSIFIED": "U", "LIMITED OFFICIAL USE": "LOU"}
+# "Summary: (SBU) The ..." -> the marking follows a short label
+_LABEL_MARK_RE = re.compile(
+    rf"(?P<label>[A-Za-z][A-Za-z/]*(?:[ \t]+[A-Za-z/]+){{0,3}}[:.])[ \t]*"
+    rf"\([ \t]*(?P<mark>{_MARK_BODY})[ \t]*\)[ \t]*",
+    re.IGNORECASE,
+)
+_SPACES_RE = re.compile(r"[ \t]+")
+
+# --- headings -----------------------------------------------------------------------------------
+
+# "------- SUMMARY -------", "Summary =======", "--- Outlook"
+_INLINE_HEADING_RE = re.compile(
+    r"^[ \t]*(?:[-=_]{3,}[ \t]*)?(?P<text>[^-=_ \t][^\n]{0,78}?)[ \t]*[-=_]{3,}[ \t]*$"
+)
+_HEADING_MAX_CHARS = 80
+_HEADING_MAX_WORDS = 12
+
+# --- preamble elements (3.12 "after the last preamble element") -------------------------------
+
+_PREAMBLE_LINE_RE = re.compile(
+    r"^[ \t]*(?:"
+    r"C[ \t]?O[ \t]?R[ \t]?R[ \t]?E[ \t]?C[ \t]?T[ \t]?E[ \t]?D"
+    r"|E[.,]?[ \t]?[O0][.,]?[ \t]*(?:1\d|:)|EO\b"
+    r"|(?:TAGS?|AGS|TAS|TABS|TGS|TAGES)\b"
+    r"|U?BJECT\b|SUBJ(?:ECT)?\b"
+    r"|(?:PROGRAM[ \t]+)?REF(?:S|\(S\)|TELS?|ERENCE)?\b"
+    r"|CLASS?IF?I?E?D[ \t]+BY|CLASSIFICATION\b"
+    r"|(?:DEPARTMENT|DEPT|STATE|PASS|PLEASE[ \t]+PASS|FOR|ATTN|INFO|SECTION|USEU|USUN|USNATO)\b"
+    r"|SENSITIVE[ \t]+BUT[ \t]+UNCLASSIFIED|NOT[ \t]+FOR[ \t]+(?:INTERNET|DISTRIBUTION)"
+    rf"|{_SIGN}?[ \t]*\(?[A-Z][.)][ \t]"
+    r"|(?:UNCLASSIFIED|UNCLAS|CONFIDENTIAL|SECRET|LIMITED[ \t]+OFFICIAL[ \t]+USE)\b"
+    r"|[A-Z][ \t]O[ \t]|S[ \t]E[ \t]C|U[ \t]N[ \t]C"
+    r")",
+    re.IGNORECASE,
+)
+_CAVEAT_LINE_RE = re.compile(
+    rf"^[ \t]*(?:(?:{'|'.join(CAVEAT_WORDS)})[ \t,/]*)+$",
+    re.IGNORECASE,
+)
+
+# --- summary (3.13) -----------------------------------------------------------------------------
+
+_LINE_PREFIX_RE = re.compile(
+    rf"^[ \t]*(?:{_SIGN}[ \t]*)?\d{{1,3}}\.[ \t]*(?:\([ \t]*{_MARK_BODY}[ \t]*\)|{_MARK_FIRST}\))?[ \t]*",
+    re.IGNORECASE,
+)
+_LEADING_MARK_RE = re.compile(rf"^[ \t]*\([ \t]*(?P<mark>{_MARK_BODY})[ \t]*\)[ \t]*", re.IGNORECASE)
+_SUMMARY_START_RE = re.compile(
+    r"(?:BEGIN[ \t]+)?SUMM?A?RY"
+    r"(?:[ \t]+AND[ \t]+(?:COMMENTS?|ACTION[ \t]+REQUESTS?|TABLE[ \t]+OF[ \t]+CONTENTS|INTRODUCTION)|/COMMENTS?)?"
+    r"(?:[ \t]*[:.\-\u2013\u2014]+[ \t]*|[ \t]*$)",
+    re.IGNORECASE,
+)
+_SUMMARY_AGAIN_RE = re.compile(r"SUMMARY[ \t]*:[ \t]*", re.IGNORECASE)
+_SUMMARY_END_RE = re.compile(
+    r"[ \t(]*\bEND\s+(?:OF\s+)?SUMMARY"
+    r"(?:\s+AND\s+(?:COMMENTS?|ACTION\s+REQUESTS?|INTRODUCTION)|/COMMENTS?)?\s*[.:\-)]*",
+    re.IGNORECASE,
+)
+
+# --- signer and trailer (3.14) ----------------------------------------------------------------
+
+_SIGNATURE_WINDOW = 20
+_TRAILER_RE = re.compile(
+    r"^[ \t]*(?:"
+    r"(?:UNCLASSIFIED|UNCLAS|CONFIDENTIAL|SECRET|LIMITED[ \t]+OFFICIAL[ \t]+USE)(?:[ \t]*//?[ \t]*[A-Z]+)*[ \t]*$"
+    r"|NNNN|END[ \t]+CABLE[ \t]+TEXT|[.>][ \t]*$"
+    r"|DECLASSIFIED/RELEASED|NOTE[ \t]+BY[ \t]+OC/T|NOTE:[ \t]*NOT[ \t]+PASSED"
+    r"|[\"']?(?:PLEASE[ \t]+)?VISIT\b[^\n]{0,120}?CLASSIFIED[ \t]*WEB[ \t]*SITE"
+    r"|\*{3,}|YOU[ \t]+CAN[ \t]+ALSO[ \t]+ACCESS[ \t]+THIS[ \t]+SITE"
+    r")",
+    re.IGNORECASE,
+)
+_TRAILER_URL_RE = re.compile(r"sgov\.gov|intelink|https?://|www\.", re.IGNORECASE)
+# the wrapped rest of a URL: one token with a slash or a dot and no spaces ("gov.gov/wiki/Portal:Turkey"")
+_URL_PIECE_RE = re.compile(r"^[ \t]*[\"']?[\w.:/#%~?=&\-]*[./][\w.:/#%~?=&\-]*[\"'.]?[ \t]*$")
+_NAME_LINE_RE = re.compile(
+    r"^[ \t]*(?P<name>[A-Za-z][A-Za-z'\-]*(?:[ \t]+[A-Za-z][A-Za-z'\-]*){0,2})[ \t]*(?:##|\.)?[ \t]*$"
+)
+_CLOSING_NAME_RE = re.compile(r"[A-Za-z]{2}[.!?][\"')]?[ \t]+(?P<name>[A-Z][A-Z'\-]*[A-Z])(?:##)?[ \t]*$")
+_BOUNDARY_END = (".", "!", "?", '"', ")", ":", "\u201d")
+_BOUNDARY_LINE_RE = re.compile(r"^[ \t]*(?:GP-\d+|UNQUOTE|REGARDS)\b", re.IGNORECASE)
+_NOT_NAMES = frozenset(
+    {
+        "END",
+        "TEXT",
+        "END TEXT",
+        "END COMMENT",
+        "COMMENT",
+        "COMMENTS",
+        "END SUMMARY",
+        "SUMMARY",
+        "QUOTE",
+        "END QUOTE",
+        "UNQUOTE",
+        "REGARDS",
+        "BEST REGARDS",
+        "THANKS",
+        "THANK YOU",
+        "MINIMIZE CONSIDERED",
+        "BT",
+        "NNNN",
+        "ENDS",
+        "END ACTION REQUEST",
+        "ACTION REQUEST",
+        "BACKGROUND",
+        "CONCLUSION",
+        "NOTE",
+        "SIGNED",
+        "UNCLASSIFIED",
+        "UNCLAS",
+        "CONFIDENTIAL",
+        "SECRET",
+        "LIMITED OFFICIAL USE",
+        "NOFORN",
+        "SIPDIS",
+        "SBU",
+        "CITY",
+        "WASHINGTON",
+        "WASHDC",
+        "WASHINGTON DC",
+        *CAVEAT_WORDS,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Signature:
+    """The signature of a cable: signer as output, as written, the people, and trailer lines."""
+
+    signer: str | None
+    signer_raw: str | None
+    signers: tuple[str, ...]
+    trailer: tuple[str, ...]
+
+
+# --- shared line helpers ------------------------------------------------------------------------
+
+
+def _lines(body: str) -> list[str]:
+    """Body lines after layout removal (3.6.2), trailing spaces removed."""
+    return [line.rstrip() for line in strip_layout_lines(body).split("\n")]
+
+
+def _is_blank_or_rule(line: str) -> bool:
+    return not line.strip() or is_rule(line)
+
+
+def _start_number(line: str) -> tuple[int, str] | None:
+    """(N, rest of line) for a line that looks like a numbered start, else None."""
+    m = _START_RE.match(line)
+    if m is None:
+        return None
+    return int(m.group("num")), line[m.end() :]
+
+
+def _norm_mark(mark: str) -> str:
+    return _SPACES_RE.sub(" ", mark.strip()).upper()
+
+
+def split_marking(rest: str) -> tuple[str | None, str]:
+    """(marking, text) of what follows a paragraph number (3.12 "Marking")."""
+    text = rest.lstrip()
+    if m := _WHOLE_PAREN_RE.match(text):
+        return m.group("mark").upper(), text[m.end() :]
+    if m := _WHOLE_WORD_RE.match(text):
+        word = _SPACES_RE.sub(" ", m.group("word").upper())
+        return _WHOLE_WORDS[word], text[m.end() :]
+    if m := _PAREN_MARK_RE.match(text):
+        return _norm_mark(m.group("mark")), text[m.end() :]
+    if m := _OPEN_MARK_RE.match(text):
+        return _norm_mark(m.group("mark")), text[m.end() :]
+    if m := _LABEL_MARK_RE.match(text):
+        return _norm_mark(m.group("mark")), f"{m.group('label')} {text[m.end() :]}".rstrip()
+    return None, text
+
+
+def _has_marking(rest: str) -> bool:
+    return split_marking(rest)[0] is not None
+
+
+def _numbered_starts(lines: list[str], end: int) -> dict[int, int]:
+    """Line index -> paragraph number of every accepted numbered start before ``end`` (3.12)."""
+    starts: dict[int, int] = {}
+    previous = 0
+    for i in range(end):
+        found = _start_number(lines[i])
+        if found is None:
+            continue
+        number, rest = found
+        if number > _MAX_NUMBER:
+            continue
+        after_blank = i == 0 or _is_blank_or_rule(lines[i - 1])
+        if number in (previous + 1, previous) or after_blank or _has_marking(rest):
+            starts[i] = number
+            previous = number
+    return starts
+
+
+def _is_preamble_line(line: str) -> bool:
+    return bool(_PREAMBLE_LINE_RE.match(line)) or bool(_CAVEAT_LINE_RE.match(line))
+
+
+def _preamble_elements_end(lines: list[str]) -> int:
+    """Index after the last preamble block: leading blank-separated blocks that open with a preamble element."""
+    end = 0
+    i = 0
+    n = len(lines)
+    while i < n:
+        while i < n and not lines[i].strip():
+            i += 1
+        if i >= n:
+            break
+        first = lines[i]
+        if not (_is_preamble_line(first) or (len(first) <= 200 and match_banner(first))):
+            break
+        while i < n and lines[i].strip():
+            i += 1
+        end = i
+    return end
+
+
+def _area_start(lines: list[str], starts: dict[int, int]) -> int:
+    """First line of the paragraph area: the first numbered start or the end of the preamble elements."""
+    pre_end = _preamble_elements_end(lines)
+    first = min(starts, default=None)
+    return pre_end if first is None else min(first, pre_end)
+
+
+def split_preamble(body: str) -> tuple[str, str]:
+    """(preamble, rest): the preamble ends at the first numbered paragraph, else after its last element."""
+    lines = body.split("\n")
+    clean = [line.rstrip() for line in lines]
+    starts = _numbered_starts(clean, len(clean))
+    cut = min(starts) if starts else _preamble_elements_end(clean)
+    return "\n".join(lines[:cut]), "\n".join(lines[cut:])
+
+
+# --- signature ------------------------------------------------------------------------------------
+
+
+def _is_trailer(line: str) -> bool:
+    tail = line[-300:]
+    return (
+        bool(_TRAILER_RE.match(line))
+        or is_page_break(line)
+        or bool(_TRAILER_URL_RE.search(tail) and len(line) <= 300)
+        or bool(_URL_PIECE_RE.match(tail) and len(line) <= 300 and not _NAME_LINE_RE.match(line))
+    )
+
+
+def _is_name(name: str) -> bool:
+    """1-3 name words that are not a closing formula, a filler letter or a city."""
+    words = name.split()
+    upper = " ".join(words).upper()
+    if upper in _NOT_NAMES or upper.replace(" ", "") in KNOWN_STATIONS:
+        return False
+    if not name[0].isupper():
+        return False
+    return sum(ch.isalpha() for ch in name) >= 2 and not all(len(w) == 1 for w in words)
+
+
+def _after_boundary(lines: list[str], i: int, name: str) -> bool:
+    """The signer line follows a blank line, a sentence end, a page break, ``GP-n``, ``UNQUOTE``, ``REGARDS``."""
+    if i == 0:
+        return True
+    prev = lines[i - 1].rstrip()
+    if not prev.strip() or is_page_break(prev) or _BOUNDARY_LINE_RE.match(prev):
+        return True
+    if prev.endswith(_BOUNDARY_END) or _is_trailer(prev):
+        return True
+    # a letter or address block in mixed case, closed by an all-caps name ("City" then "ARREAGA")
+    return name.isupper() and any(ch.islower() for ch in prev[-200:]) and len(prev.split()) <= 3
+
+
+@dataclass(frozen=True, slots=True)
+class _Tail:
+    cut: int  # index of the first line that belongs to signature or trailer
+    last_line: str | None  # replacement for line ``cut - 1`` when the name closed the last sentence
+    signature: Signature
+
+
+def _signature_of(raw: str | None, trailer: list[str]) -> Signature:
+    if raw is None:
+        return Signature(None, None, (), tuple(reversed(trailer)))
+    signer = _SPACES_RE.sub(" ", raw.replace("#", "").strip().rstrip(".").strip()).upper()
+    return Signature(signer, raw.strip(), (signer,), tuple(reversed(trailer)))
+
+
+def _find_tail(lines: list[str]) -> _Tail:
+    """Signer and trailer among the last 20 non-blank lines (3.14)."""
+    window: list[int] = []
+    for i in range(len(lines) - 1, -1, -1):
+        if lines[i].strip():
+            window.append(i)
+            if len(window) == _SIGNATURE_WINDOW:
+                break
+    trailer: list[str] = []
+    cut = len(lines)
+    k = 0
+    while k < len(window) and _is_trailer(lines[window[k]]):
+        trailer.append(lines[window[k]].strip())
+        cut = window[k]
+        k += 1
+    if k == len(window):
+        return _Tail(cut, None, _signature_of(None, trailer))
+    i = window[k]
+    line = lines[i]
+    m = _NAME_LINE_RE.match(line) if len(line) <= 60 else None
+    if m and _is_name(m.group("name")) and _after_boundary(lines, i, m.group("name")):
+        raw = line.strip()
+        cut = i
+        k += 1
+        while k < len(window) and _is_trailer(lines[window[k]]):
+            trailer.append(lines[window[k]].strip())
+            cut = window[k]
+            k += 1
+        return _Tail(cut, None, _signature_of(raw, trailer))
+    tail = line[-200:]
+    m = _CLOSING_NAME_RE.search(tail)
+    if m and _is_name(m.group("name")) and len(m.group("name")) >= 3:
+        head = line[: len(line) - len(tail) + m.start("name")].rstrip()
+        raw = tail[m.start("name") :].strip()
+        return _Tail(i + 1, head, _signature_of(raw, trailer))
+    return _Tail(cut, None, _signature_of(None, trailer))
+
+
+def split_signature(body: str) -> Signature:
+    """Signer (3.14) and trailer lines of a body."""
+    return _find_tail(_lines(body)).signature
+
+
+def parse_signer(body: str) -> str | None:
+    """The signer, upper case, or None (3.14)."""
+    return split_signature(body).signer
+
+
+def _content_lines(body: str) -> list[str]:
+    """Body lines without layout lines, signature and trailer."""
+    lines = _lines(body)
+    tail = _find_tail(lines)
+    content = lines[: tail.cut]
+    if tail.last_line is not None and content:
+        content[-1] = tail.last_line
+    return content
+
+
+# --- paragraphs ---------------------------------------------------------------------------------
+
+
+def _heading_at(lines: list[str], i: int, end: int) -> tuple[str, int] | None:
+    """(heading text, next line index) when line ``i`` is a heading, else None."""
+    line = lines[i]
+    if len(line) > 200:
+        return None
+    if m := _INLINE_HEADING_RE.match(line):
+        text = m.group("text").strip()
+        if text and len(text.split()) <= _HEADING_MAX_WORDS:
+            return text, i + 1
+    if i + 1 < end and is_rule(lines[i + 1]) and not is_rule(line):
+        text = line.strip()
+        if text and len(text) <= _HEADING_MAX_CHARS and len(text.split()) <= _HEADING_MAX_WORDS:
+            return text, i + 2
+    return None
+
+
+def _tidy(lines: list[str]) -> str:
+    """Paragraph text: blank-line runs reduced to one, no leading or trailing blank lines."""
+    out: list[str] = []
+    for line in lines:
+        if not line.strip():
+            if out and out[-1]:
+                out.append("")
+            continue
+        out.append(line.rstrip())
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out)
+
+
+class _Builder:
+    """Collects paragraph entries while walking the lines once."""
+
+    def __init__(self) -> None:
+        self.entries: list[Paragraph] = []
+        self.number: int | None = None
+        self.marking: str | None = None
+        self.lines: list[str] | None = None
+
+    def open(self, number: int | None, marking: str | None, first: str) -> None:
+        self.flush()
+        self.number, self.marking, self.lines = number, marking, [first.strip()]
+
+    def flush(self) -> None:
+        if self.lines is not None:
+            text = _tidy(self.lines)
+            if text or self.number is not None:
+                self.entries.append(Paragraph(self.number, self.marking, text))
+        self.lines = None
+
+    def heading(self, text: str) -> None:
+        self.flush()
+        self.entries.append(Paragraph(None, None, text))
+
+
+def _open_unnumbered(builder: _Builder, line: str) -> None:
+    m = _LEADING_MARK_RE.match(line)
+    if m:
+        builder.open(None, _norm_mark(m.group("mark")), line[m.end() :])
+    else:
+        builder.open(None, None, line)
+
+
+def _build(lines: list[str], starts: dict[int, int], begin: int) -> list[Paragraph]:
+    builder = _Builder()
+    end = len(lines)
+    i = begin
+    while i < end:
+        line = lines[i]
+        if i in starts:
+            found = _start_number(line)
+            assert found is not None  # noqa: S101 - starts only holds matching lines
+            marking, text = split_marking(found[1])
+            builder.open(starts[i], marking, text)
+            i += 1
+            continue
+        if line.strip() and (heading := _heading_at(lines, i, end)) is not None:
+            builder.heading(heading[0])
+            i = heading[1]
+            continue
+        if _is_blank_or_rule(line):
+            if builder.lines is not None:
+                if builder.number is None:
+                    builder.flush()
+                else:
+                    builder.lines.append("")
+        elif builder.lines is None:
+            _open_unnumbered(builder, line)
+        else:
+            builder.lines.append(line)
+        i += 1
+    builder.flush()
+    return builder.entries
+
+
+def parse_paragraphs(body: str, *, warnings: list[str] | None = None) -> list[Paragraph]:
+    """Paragraph entries of a body (3.12): numbered, headings, unnumbered blocks; no signature."""
+    lines = _content_lines(body)
+    starts = _numbered_starts(lines, len(lines))
+    entries = _build(lines, starts, _area_start(lines, starts))
+    if not entries and warnings is not None:
+        warnings.append("no-paragraphs: the body has no paragraph text")
+    return entries
+
+
+# --- summary ---------------------------------------------------------------------------------------
+
+
+def _summary_start(lines: list[str], begin: int) -> tuple[int, int] | None:
+    """(line, column) where the summary text starts, after its label or heading."""
+    for i in range(begin, len(lines)):
+        line = lines[i]
+        if not line.strip() or len(line) > 2000:
+            continue
+        heading = _heading_at(lines, i, len(lines))
+        if heading is not None and _SUMMARY_START_RE.fullmatch(heading[0].strip() + ":"):
+            return heading[1], 0
+        prefix = _LINE_PREFIX_RE.match(line)
+        col = prefix.end() if prefix else len(line) - len(line.lstrip())
+        if m := _LEADING_MARK_RE.match(line, col):
+            col = m.end()
+        if m := _SUMMARY_START_RE.match(line, col):
+            col = m.end()
+            if m2 := _LEADING_MARK_RE.match(line, col):
+                col = m2.end()
+            if m2 := _SUMMARY_AGAIN_RE.match(line, col):
+                col = m2.end()
+            return i, col
+    return None
+
+
+def _summary_lines_open(lines: list[str], row: int, col: int) -> list[str]:
+    """A summary with a start but no end: to the first blank line, rule line or heading."""
+    out = [lines[row][col:]]
+    for i in range(row + 1, len(lines)):
+        line = lines[i]
+        if not line.strip() and out[-1].strip():
+            break
+        if is_rule(line) or _heading_at(lines, i, len(lines)) is not None:
+            break
+        out.append(line)
+    return out
+
+
+def _clean_summary(lines: list[str]) -> str | None:
+    out: list[str] = []
+    for line in lines:
+        if not line.strip() or is_rule(line):
+            continue
+        if _INLINE_HEADING_RE.match(line) and len(line) <= 200:
+            continue
+        stripped = _LINE_PREFIX_RE.sub("", line, count=1) if _START_RE.match(line) else line
+        stripped = stripped.rstrip()
+        if stripped.strip():
+            out.append(stripped)
+    text = "\n".join(out).strip()
+    return text or None
+
+
+def parse_summary(body: str) -> str | None:
+    """The summary text (3.13), or None."""
+    lines = _content_lines(body)
+    starts = _numbered_starts(lines, len(lines))
+    begin = _area_start(lines, starts)
+    start = _summary_start(lines, begin)
+    if start is None:
+        if not starts:
+            return None
+        start = (min(starts), 0)
+        found = _start_number(lines[start[0]])
+        assert found is not None  # noqa: S101
+        marking, text = split_marking(found[1])
+        start = (start[0], len(lines[start[0]]) - len(text))
+        require_end = True
+    else:
+        require_end = False
+    row, col = start
+    # one string from the start; line breaks kept so the end marker may span lines
+    first = lines[row][col:] if row < len(lines) else ""
+    rest = "\n".join([first, *lines[row + 1 :]])
+    m = _SUMMARY_END_RE.search(rest)
+    if m is None:
+        if require_end:
+            return None
+        return _clean_summary(_summary_lines_open(lines, row, col)) if row < len(lines) else None
+    # an end marker far away (after a heading) belongs to another part: stop at the heading
+    chunk = rest[: m.start()]
+    chunk_lines = chunk.split("\n")
+    for j in range(1, len(chunk_lines)):
+        if _heading_at(chunk_lines, j, len(chunk_lines)) is not None and not _START_RE.match(chunk_lines[j]):
+            if require_end:
+                return None
+            chunk_lines = chunk_lines[:j]
+            break
+    return _clean_summary(chunk_lines)
+
+
+# --- helpers (3.16) --------------------------------------------------------------------------------
+
+_CLEAN_PREFIX_RE = re.compile(
+    rf"^(?P<indent>[ \t]*)(?:{_SIGN}[ \t]*)?\d{{1,3}}\.(?:[ \t]*(?:\([ \t]*{_MARK_BODY}[ \t]*\)|{_MARK_FIRST}\)))?[ \t]*",
+    re.IGNORECASE,
+)
+_CLEAN_LABEL_RE = re.compile(
+    r"\b(?:(?i:end|begin)[ \t]+)?(?:S(?i:ummary)|C(?i:omment))"
+    r"(?:[ \t]+(?i:and)[ \t]+(?i:comments?|action[ \t]+requests?|introduction|outlook|summary))?"
+    r"[ \t]*[.:][ \t]*"
+)
+_XX_RE = re.compile(r"(?<=[A-WYZa-wyz])[xX]{2,}\b")
+
+
+def clean_content(text: str) -> str:
+    """Search text (3.16): no paragraph numbers, markings, rules, page breaks, SIPDIS or summary labels."""
+    out: list[str] = []
+    for line in strip_layout_lines(text).split("\n"):
+        if is_rule(line):
+            line = ""
+        elif _START_RE.match(line):
+            line = _CLEAN_PREFIX_RE.sub("", line, count=1)
+        line = _CLEAN_LABEL_RE.sub("", line)
+        line = _XX_RE.sub("", line)
+        if not line.strip() and out and not out[-1].strip():
+            continue
+        out.append(line)
+    return "\n".join(out)
+
+
+_SMALL_WORDS = frozenset("a an and as at but by for in of on or the to vs via with".split())
+_TEAM_ACRONYMS = frozenset(
+    """US USG UN EU UK UAE USA NATO IAEA OSCE DPRK PRC ROK GOI GOT GOJ GOE GOP GOK GOA GON GOL GOU
+    USUN USEU UNVIE USNATO USOSCE AIT UNESCO OECD APEC ASEAN OPEC WTO IMF WHO UNHCR UNSC UNSCR UNGA
+    NGO NGOS CODEL STAFFDEL PM FM DCM POL ECON MFA MOD MOI ISAF FARC HAMAS FATAH AKP CHP PKK
+    SADC AU OAS ICC ICTY EUR NEA SCA EAP WHA AF ISN INR DHS DOD DOE DOJ FBI CIA NSC A/S U/S""".split()
+)
+_VOWELS = frozenset("AEIOUY")
+_WORD_RE = re.compile(r"\S+")
+_PIECE_RE = re.compile(r"([A-Za-z0-9.&]+)")
+_ORDINAL_RE = re.compile(r"^(\d+)(ST|ND|RD|TH)$", re.IGNORECASE)
+_INITIALS_RE = re.compile(r"^(?:[A-Z]\.)+[A-Z]?\.?$")
+_REDACTION_RE = re.compile(r"^[Xx]{3,}$")
+
+
+@cache
+def _tag_acronyms() -> frozenset[str]:
+    """Non-geographic tag codes of 3+ letters (PREL, KNNP, NATO) from the TAGS glossary."""
+    path = Path(__file__).resolve().parent / "data" / "tags.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        return frozenset(
+            row["code"].upper()
+            for row in csv.DictReader(handle)
+            if row["kind"] != "geo" and len(row["code"]) >= 3 and row["code"].isalpha()
+        )
+
+
+def _is_acronym(word: str) -> bool:
+    upper = word.upper()
+    if upper in _TEAM_ACRONYMS or upper in _tag_acronyms():
+        return True
+    letters = [ch for ch in upper if ch.isalpha()]
+    return bool(letters) and not any(ch in _VOWELS for ch in letters)
+
+
+def _title_piece(piece: str, small_ok: bool) -> str:
+    """Title case for one apostrophe-free piece of a word."""
+    if not piece or not any(ch.isalpha() for ch in piece):
+        return piece
+    if any(ch.islower() for ch in piece) or _REDACTION_RE.match(piece) or _INITIALS_RE.match(piece):
+        return piece
+    if m := _ORDINAL_RE.match(piece):
+        return m.group(1) + m.group(2).lower()
+    if small_ok and piece.lower() in _SMALL_WORDS:
+        return piece.lower()
+    if _is_acronym(piece):
+        return piece
+    return piece[0].upper() + piece[1:].lower()
+
+
+def _title_word(word: str, small_ok: bool) -> str:
+    """Title case for one whitespace-separated word: hyphen/slash parts, apostrophe suffixes."""
+    parts = re.split(r"([-/])", word)
+    out: list[str] = []
+    for j, part in enumerate(parts):
+        if part in ("-", "/"):
+            out.append(part)
+            continue
+        head, sep, suffix = part.partition("'")
+        pieces = _PIECE_RE.split(head)
+        titled = "".join(_title_piece(p, small_ok and j == 0) if k % 2 else p for k, p in enumerate(pieces))
+        if sep:
+            suffix = suffix if any(ch.islower() for ch in suffix) else suffix.lower()
+        out.append(titled + sep + suffix)
+    return "".join(out)
+
+
+def titlefy(subject: str) -> str:
+    """Title case for display (3.16): small words lower, acronyms and mixed-case words kept."""
+    words = _WORD_RE.findall(subject)
+    out: list[str] = []
+    for j, word in enumerate(words):
+        prev = words[j - 1] if j else ""
+        first = j == 0 or prev.endswith(":") or prev in ("-", "--", "\u2013", "\u2014")
+        out.append(_title_word(word, small_ok=not first))
+    return " ".join(out)
