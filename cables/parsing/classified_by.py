@@ -31,11 +31,11 @@ _REASON_LETTER_RE = re.compile(r"\(?\s*([A-Ha-h])\s*\)?(?![A-Za-z])")
 # --- name end markers ---------------------------------------------------------------------------
 _HARD_END_RE = re.compile(
     r"\b(?:REASONS?|REASON\(S\)|REA\s+SONS?|REAONS?|RASONS?)\b|\bE\.\s?O\b|\bEO\s+1\d{4}"
-    r"|(?<![\d.])1\s*[.,]\s*[45](?!\d)|;|:\s*\d",
+    r"|(?<![\d.])1\s*[.,]\s*[45](?!\d)|:\s*\d",
     re.IGNORECASE,
 )
 _SOFT_END_RE = re.compile(
-    r"\b(?:for|per|under|based|due|FR|F0R)\b|\(acting\)|(?<=[A-Za-z0-9\)])\.(?=\s|$)", re.IGNORECASE
+    r";|\b(?:for|per|under|based|due|FR|F0R)\b|\(acting\)|(?<=[A-Za-z0-9\)])\.(?=\s|$)", re.IGNORECASE
 )
 _SUFFIX_RE = re.compile(r",\s*(Jr\.?|Sr\.?|II|III|IV)(?=\W|$)", re.IGNORECASE)
 _SUFFIX_MARK = "\x00"  # prefixed to a suffix that followed a comma ("SIMONS, JR.")
@@ -410,10 +410,10 @@ def _is_name_token(token: str) -> bool:
 
 
 def _tokens(piece: str) -> list[str]:
-    """Whitespace tokens; a login after a colon (AMB:RCROCKER) is split off."""
+    """Whitespace tokens; a login after a colon (AMB:RCROCKER) or semicolon is split off."""
     out: list[str] = []
     for token in piece.split():
-        out.extend(t for t in token.split(":") if t)
+        out.extend(t for t in re.split(r"[:;]", token) if t)
     return out
 
 

@@ -213,3 +213,10 @@ def test_junk_megabyte_is_fast():
     parse_classified_by_statement("CLASSIFIED BY " * 70_000)
     parse_classified_by_statement("x" * 1_000_000)
     assert time.perf_counter() - start < 1.0
+
+
+def test_semicolon_after_title_does_not_end_name():
+    # 09ANKARA226
+    body = corpus_body(CORPUS / "text/09ANKARA226.txt")
+    assert parse_classified_by(body) == ["DOUG SILLIMAN"]
+    assert classification_reasons(body) == ["1.4(b)", "1.4(d)"]
