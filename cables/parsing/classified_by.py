@@ -35,7 +35,7 @@ _HARD_END_RE = re.compile(
     re.IGNORECASE,
 )
 _SOFT_END_RE = re.compile(
-    r";|\b(?:for|per|under|based|due|FR|F0R)\b|\(acting\)|(?<=[A-Za-z0-9\)])\.(?=\s|$)", re.IGNORECASE
+    r";|\b(?:for|per|under|based|due|FR|F0R|FO\s+R)\b|\(acting\)|(?<=[A-Za-z0-9\)])\.(?=\s|$)", re.IGNORECASE
 )
 _SUFFIX_RE = re.compile(r",\s*(Jr\.?|Sr\.?|II|III|IV)(?=\W|$)", re.IGNORECASE)
 _SUFFIX_MARK = "\x00"  # prefixed to a suffix that followed a comma ("SIMONS, JR.")
@@ -241,6 +241,7 @@ _NAME_TOKEN_RE = re.compile(
     r"|[a-z]'[A-Z][A-Za-z'’\-]+"  # d'Amico
     r")$"
 )
+_BARE_INITIAL_RE = re.compile(r"^[A-Z]$")
 _INITIAL_RE = re.compile(r"^(?:[A-Z0]\.)+$")
 _SUFFIXES = frozenset({"JR.", "JR", "SR.", "SR", "II", "III", "IV"})
 _ROMAN = frozenset({"II", "III", "IV"})
@@ -442,7 +443,11 @@ def _name_in(piece: str) -> str | None:
             continue
         run: list[str] = []
         j = i
-        while j < n and _is_name_token(tokens[j]) and (not _is_skip(tokens[j]) or _is_suffix(tokens[j])):
+        while j < n and (
+            (_is_name_token(tokens[j]) and (not _is_skip(tokens[j]) or _is_suffix(tokens[j])))
+            # a middle initial without its dot ("Paul R Sutphin")
+            or (run and _BARE_INITIAL_RE.match(tokens[j]) and j + 1 < n and _is_name_token(tokens[j + 1]))
+        ):
             run.append(tokens[j])
             j += 1
         followed_by_number = j < n and tokens[j][:1].isdigit()

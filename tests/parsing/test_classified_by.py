@@ -98,6 +98,11 @@ SPEC_NAMES = [
     ("Classified By: Classified by Ambassador John Doe (acting) 1.4(b)", ["John Doe"]),
     ("Classified By: This message classified by Econoff Jane Roe under 1.4 (b)", ["Jane Roe"]),
     ("Classified By: POL/ECONOFF. Ann Lee due to 1.4 (b)", ["Ann Lee"]),
+    ("CLASSIFIED BY: Paul R Sutphin, Consul General, Dubai, UAE. REASON: 1.4 (b), (d)", ["Paul R Sutphin"]),
+    (
+        "Classified By: MINISTER COUNSELOR FOR POLITICAL AFFAIRS GEORGE GLASS FO\nR REASONS 1.4 (B) AND (D)",
+        ["GEORGE GLASS"],
+    ),
     ("DECLASSIFIED BY NARA 09/02/2009", []),
     ("UNCLASSIFIED\nSUBJECT: NO STATEMENT\n\n1. Text.", []),
 ]
