@@ -43,7 +43,8 @@ _WHOLE_WORD_RE = re.compile(
     re.IGNORECASE,
 )
 _WHOLE_PAREN_RE = re.compile(
-    r"\([ \t]*(?P<mark>TS|SBU|LOU|S|C|U)[ \t]*[-\u2013\u2014:,]+[ \t]*ENTIRE[ \t]+TEXT[ \t]*\)[ \t]*\.?[ \t]*",
+    r"\([ \t]*(?P<mark>TS|SBU|LOU|S|C|U)[ \t]*[-\u2013\u2014:,]+[ \t]*"
+    r"ENTIRE[ \t]+TEXT[ \t]*\)[ \t]*\.?[ \t]*",
     re.IGNORECASE,
 )
 _WHOLE_WORDS = {"CONFIDENTIAL": "C", "SECRET": "S", "UNCLASSIFIED": "U", "LIMITED OFFICIAL USE": "LOU"}
@@ -96,7 +97,8 @@ _LINE_PREFIX_RE = re.compile(
 _LEADING_MARK_RE = re.compile(rf"^[ \t]*\([ \t]*(?P<mark>{_MARK_BODY})[ \t]*\)[ \t]*", re.IGNORECASE)
 _SUMMARY_START_RE = re.compile(
     r"(?:BEGIN[ \t]+)?SUMM?A?RY"
-    r"(?:[ \t]+AND[ \t]+(?:COMMENTS?|ACTION[ \t]+REQUESTS?|TABLE[ \t]+OF[ \t]+CONTENTS|INTRODUCTION)|/COMMENTS?)?"
+    r"(?:[ \t]+AND[ \t]+(?:COMMENTS?|ACTION[ \t]+REQUESTS?|TABLE[ \t]+OF[ \t]+CONTENTS|INTRODUCTION)"
+    r"|/COMMENTS?)?"
     r"(?:[ \t]*[:.\-\u2013\u2014]+[ \t]*|[ \t]*$)",
     re.IGNORECASE,
 )
@@ -112,7 +114,8 @@ _SUMMARY_END_RE = re.compile(
 _SIGNATURE_WINDOW = 20
 _TRAILER_RE = re.compile(
     r"^[ \t]*(?:"
-    r"(?:UNCLASSIFIED|UNCLAS|CONFIDENTIAL|SECRET|LIMITED[ \t]+OFFICIAL[ \t]+USE)(?:[ \t]*//?[ \t]*[A-Z]+)*[ \t]*$"
+    r"(?:UNCLASSIFIED|UNCLAS|CONFIDENTIAL|SECRET|LIMITED[ \t]+OFFICIAL[ \t]+USE)"
+    r"(?:[ \t]*//?[ \t]*[A-Z]+)*[ \t]*$"
     r"|NNNN|END[ \t]+CABLE[ \t]+TEXT|[.>][ \t]*$"
     r"|DECLASSIFIED/RELEASED|NOTE[ \t]+BY[ \t]+OC/T|NOTE:[ \t]*NOT[ \t]+PASSED"
     r"|[\"']?(?:PLEASE[ \t]+)?VISIT\b[^\n]{0,120}?CLASSIFIED[ \t]*WEB[ \t]*SITE"
@@ -251,7 +254,7 @@ def _is_preamble_line(line: str) -> bool:
 
 
 def _preamble_elements_end(lines: list[str]) -> int:
-    """Index after the last preamble block: leading blank-separated blocks that open with a preamble element."""
+    """Index after the last preamble block (leading blank-separated blocks opening with an element)."""
     end = 0
     i = 0
     n = len(lines)
@@ -304,13 +307,13 @@ def _is_name(name: str) -> bool:
     upper = " ".join(words).upper()
     if upper in _NOT_NAMES or upper.replace(" ", "") in KNOWN_STATIONS:
         return False
-    if not name[0].isupper():
+    if not all(word[0].isupper() for word in words):
         return False
     return sum(ch.isalpha() for ch in name) >= 2 and not all(len(w) == 1 for w in words)
 
 
 def _after_boundary(lines: list[str], i: int, name: str) -> bool:
-    """The signer line follows a blank line, a sentence end, a page break, ``GP-n``, ``UNQUOTE``, ``REGARDS``."""
+    """The line follows a blank line, a sentence end, a page break, ``GP-n``, ``UNQUOTE``, ``REGARDS``."""
     if i == 0:
         return True
     prev = lines[i - 1].rstrip()
@@ -568,7 +571,7 @@ def parse_summary(body: str) -> str | None:
         start = (min(starts), 0)
         found = _start_number(lines[start[0]])
         assert found is not None  # noqa: S101
-        marking, text = split_marking(found[1])
+        _marking, text = split_marking(found[1])
         start = (start[0], len(lines[start[0]]) - len(text))
         require_end = True
     else:
@@ -597,7 +600,8 @@ def parse_summary(body: str) -> str | None:
 # --- helpers (3.16) --------------------------------------------------------------------------------
 
 _CLEAN_PREFIX_RE = re.compile(
-    rf"^(?P<indent>[ \t]*)(?:{_SIGN}[ \t]*)?\d{{1,3}}\.(?:[ \t]*(?:\([ \t]*{_MARK_BODY}[ \t]*\)|{_MARK_FIRST}\)))?[ \t]*",
+    rf"^(?P<indent>[ \t]*)(?:{_SIGN}[ \t]*)?\d{{1,3}}\."
+    rf"(?:[ \t]*(?:\([ \t]*{_MARK_BODY}[ \t]*\)|{_MARK_FIRST}\)))?[ \t]*",
     re.IGNORECASE,
 )
 _CLEAN_LABEL_RE = re.compile(
@@ -624,12 +628,111 @@ def clean_content(text: str) -> str:
     return "\n".join(out)
 
 
-_SMALL_WORDS = frozenset("a an and as at but by for in of on or the to vs via with".split())
+_SMALL_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "as",
+        "at",
+        "but",
+        "by",
+        "for",
+        "in",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "vs",
+        "via",
+        "with",
+    ]
+)
 _TEAM_ACRONYMS = frozenset(
-    """US USG UN EU UK UAE USA NATO IAEA OSCE DPRK PRC ROK GOI GOT GOJ GOE GOP GOK GOA GON GOL GOU
-    USUN USEU UNVIE USNATO USOSCE AIT UNESCO OECD APEC ASEAN OPEC WTO IMF WHO UNHCR UNSC UNSCR UNGA
-    NGO NGOS CODEL STAFFDEL PM FM DCM POL ECON MFA MOD MOI ISAF FARC HAMAS FATAH AKP CHP PKK
-    SADC AU OAS ICC ICTY EUR NEA SCA EAP WHA AF ISN INR DHS DOD DOE DOJ FBI CIA NSC A/S U/S""".split()
+    [
+        "US",
+        "USG",
+        "UN",
+        "EU",
+        "UK",
+        "UAE",
+        "USA",
+        "NATO",
+        "IAEA",
+        "OSCE",
+        "DPRK",
+        "PRC",
+        "ROK",
+        "GOI",
+        "GOT",
+        "GOJ",
+        "GOE",
+        "GOP",
+        "GOK",
+        "GOA",
+        "GON",
+        "GOL",
+        "GOU",
+        "USUN",
+        "USEU",
+        "UNVIE",
+        "USNATO",
+        "USOSCE",
+        "AIT",
+        "UNESCO",
+        "OECD",
+        "APEC",
+        "ASEAN",
+        "OPEC",
+        "WTO",
+        "IMF",
+        "UNHCR",
+        "UNSC",
+        "UNSCR",
+        "UNGA",
+        "NGO",
+        "NGOS",
+        "CODEL",
+        "STAFFDEL",
+        "PM",
+        "FM",
+        "DCM",
+        "POL",
+        "ECON",
+        "MFA",
+        "MOD",
+        "MOI",
+        "ISAF",
+        "FARC",
+        "HAMAS",
+        "FATAH",
+        "AKP",
+        "CHP",
+        "PKK",
+        "SADC",
+        "AU",
+        "OAS",
+        "ICC",
+        "ICTY",
+        "EUR",
+        "NEA",
+        "SCA",
+        "EAP",
+        "WHA",
+        "AF",
+        "ISN",
+        "INR",
+        "DHS",
+        "DOD",
+        "DOE",
+        "DOJ",
+        "FBI",
+        "CIA",
+        "NSC",
+        "A/S",
+        "U/S",
+    ]
 )
 _VOWELS = frozenset("AEIOUY")
 _WORD_RE = re.compile(r"\S+")
