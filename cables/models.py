@@ -1,0 +1,302 @@
+"""The reading room's data: cables, their paragraphs, references, recipients, tags and origins.
+
+Rows are written only by ``cables.ingest``; ``save()`` has no side effects. A reference keeps the
+cited cable's canonical id as written by the parser (``target_identifier``) and is linked to the
+cited cable (``cited``) by ingest as soon as both are loaded, whichever comes first.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.urls import reverse
+
+
+class Classification(models.IntegerChoices):
+    """The six classifications of cable-format.md 3.3, in ascending order of secrecy."""
+
+    UNCLASSIFIED = 1, "UNCLASSIFIED"
+    UNCLASSIFIED_FOUO = 2, "UNCLASSIFIED//FOR OFFICIAL USE ONLY"
+    CONFIDENTIAL = 3, "CONFIDENTIAL"
+    CONFIDENTIAL_NOFORN = 4, "CONFIDENTIAL//NOFORN"
+    SECRET = 5, "SECRET"
+    SECRET_NOFORN = 6, "SECRET//NOFORN"
+
+
+class TagKind(models.TextChoices):
+    """What a TAGS code names (the glossary's ``kind`` column)."""
+
+    SUBJECT = "subject", "Subject"
+    PROGRAM = "program", "Program"
+    ORGANIZATION = "organization", "Organization"
+    GEO = "geo", "Country or area"
+    REGION = "region", "Region"
+    PERSON = "person", "Person"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class ReferenceKind(models.TextChoices):
+    """What a REF item cites (3.10)."""
+
+    CABLE = "cable", "Cable"
+    EMAIL = "email", "E-mail"
+    TELCON = "telcon", "Telephone conversation"
+    REPORT = "report", "Report"
+    MEMO = "memo", "Memo"
+    MEETING = "meeting", "Meeting"
+    BOOK = "book", "Book or manual"
+    WEB = "web", "Web page"
+    OTHER = "other", "Other"
+
+
+class RecipientKind(models.TextChoices):
+    """TO or INFO addressee."""
+
+    TO = "to", "To"
+    INFO = "info", "Info"
+
+
+class Origin(models.Model):
+    """A sending post as displayed (``Embassy Paris``), with its station (``PARIS``)."""
+
+    name = models.CharField(max_length=255, unique=True)
+    slug = models.SlugField(max_length=255, unique=True)
+    station = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    """A TAGS code (``PREL``, ``FR``, ``KNNP``, ``STEINBERG, JAMES B.``) with its glossary entry."""
+
+    Kind = TagKind
+
+    code = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=16, choices=TagKind.choices, default=TagKind.UNKNOWN)
+    name = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=TagKind.values), name="tag_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class CableQuerySet(models.QuerySet["Cable"]):
+    """Chainable reads over cables."""
+
+    def for_tag(self, code: str | Tag) -> CableQuerySet:
+        """Cables carrying the tag (a ``Tag`` or its code); no duplicates."""
+        if isinstance(code, Tag):
+            return self.filter(tags=code)
+        return self.filter(tags__code=code)
+
+    def for_origin(self, origin: str | Origin) -> CableQuerySet:
+        """Cables sent by the origin (an ``Origin`` or its slug)."""
+        if isinstance(origin, Origin):
+            return self.filter(origin=origin)
+        return self.filter(origin__slug=origin)
+
+    def for_classification(self, classification: int) -> CableQuerySet:
+        """Cables of exactly this classification (a ``Classification`` value)."""
+        return self.filter(classification=classification)
+
+    def with_list_related(self) -> CableQuerySet:
+        """What one row of a cable list shows, in one query: no body or header."""
+        return self.select_related("origin").only(
+            "identifier",
+            "created",
+            "classification",
+            "subject",
+            "station",
+            "is_partial",
+            "origin__name",
+            "origin__slug",
+        )
+
+    def with_detail_related(self) -> CableQuerySet:
+        """Everything the cable page shows, in a fixed number of queries."""
+        return self.select_related("origin").prefetch_related(
+            "paragraphs",
+            "recipients",
+            models.Prefetch(
+                "references_made", queryset=Reference.objects.select_related("cited").order_by("position")
+            ),
+            models.Prefetch(
+                "cited_by",
+                queryset=Reference.objects.select_related("citing").order_by(
+                    "citing__created", "citing__identifier"
+                ),
+            ),
+            models.Prefetch(
+                "cable_tags", queryset=CableTag.objects.select_related("tag").order_by("position")
+            ),
+        )
+
+
+class Cable(models.Model):
+    """One diplomatic cable as parsed (cable-format.md 2.2), identified by its published id."""
+
+    identifier = models.CharField(max_length=100, unique=True)
+    canonical_id = models.CharField(max_length=100)
+    created = models.DateTimeField(null=True, blank=True)
+    released = models.DateTimeField(null=True, blank=True)
+    classification = models.PositiveSmallIntegerField(choices=Classification.choices)
+    origin = models.ForeignKey(Origin, on_delete=models.PROTECT, related_name="cables", null=True, blank=True)
+    station = models.CharField(max_length=100)
+    subject = models.TextField(blank=True)
+    header = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    transmission_id = models.CharField(max_length=100, blank=True)
+    precedence = models.CharField(max_length=16, blank=True)
+    sender = models.TextField(blank=True)
+    signer = models.TextField(blank=True)
+    classified_by = models.TextField(blank=True)
+    classification_reasons = models.JSONField(default=list, blank=True)
+    declassify_on = models.DateField(null=True, blank=True)
+    caveats = models.JSONField(default=list, blank=True)
+    summary = models.TextField(blank=True)
+    is_partial = models.BooleanField(default=False)
+    format = models.CharField(max_length=16)
+    warnings = models.JSONField(default=list, blank=True)
+    extra = models.JSONField(default=dict, blank=True)
+    content_hash = models.CharField(max_length=64, help_text="sha256 of the parser's JSON for this cable")
+    content_hashes = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="format -> sha256 of the last rendition loaded in that format (text, html, csv, telegram)",
+    )
+    source = models.TextField(blank=True, help_text="file path, or path:line of a CSV record")
+    first_loaded_at = models.DateTimeField()
+    loaded_at = models.DateTimeField()
+    tags = models.ManyToManyField(Tag, through="CableTag", related_name="cables", blank=True)
+
+    objects = CableQuerySet.as_manager()
+
+    class Meta:
+        ordering = [models.F("created").desc(nulls_last=True), "identifier"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(classification__in=Classification.values),
+                name="cable_classification_valid",
+            ),
+            models.CheckConstraint(condition=~models.Q(identifier=""), name="cable_identifier_not_empty"),
+        ]
+        indexes = [
+            models.Index(fields=["origin", "created"], name="cable_origin_created_idx"),
+            models.Index(fields=["created"], name="cable_created_idx"),
+            models.Index(fields=["classification", "created"], name="cable_classification_idx"),
+            models.Index(fields=["canonical_id"], name="cable_canonical_id_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.identifier
+
+    def get_absolute_url(self) -> str:
+        return reverse("cables:cable-detail", kwargs={"identifier": self.identifier})
+
+
+class CableTag(models.Model):
+    """A tag on a cable, at its position in the TAGS line."""
+
+    cable = models.ForeignKey(Cable, on_delete=models.CASCADE, related_name="cable_tags")
+    tag = models.ForeignKey(Tag, on_delete=models.PROTECT, related_name="cable_tags")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["cable", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["cable", "tag"], name="cabletag_unique_tag_per_cable"),
+            models.UniqueConstraint(fields=["cable", "position"], name="cabletag_unique_position"),
+        ]
+        indexes = [models.Index(fields=["tag", "cable"], name="cabletag_tag_cable_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.cable_id}: {self.tag_id}"
+
+
+class Paragraph(models.Model):
+    """A body paragraph (3.12): its number and portion marking as written, and its text."""
+
+    cable = models.ForeignKey(Cable, on_delete=models.CASCADE, related_name="paragraphs")
+    position = models.PositiveIntegerField()
+    number = models.PositiveIntegerField(null=True, blank=True)
+    marking = models.CharField(max_length=32, blank=True)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["cable", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["cable", "position"], name="paragraph_unique_position_per_cable"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cable_id} ¶{self.number or self.position}"
+
+
+class Reference(models.Model):
+    """A REF item (3.10): as written, and for cables the canonical target and the cited cable."""
+
+    Kind = ReferenceKind
+
+    citing = models.ForeignKey(Cable, on_delete=models.CASCADE, related_name="references_made")
+    position = models.PositiveSmallIntegerField()
+    label = models.CharField(max_length=16, blank=True)
+    text = models.TextField()
+    kind = models.CharField(max_length=16, choices=ReferenceKind.choices)
+    target_identifier = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="canonical id of the cited cable, kept even when it is not loaded",
+    )
+    cited = models.ForeignKey(
+        Cable, on_delete=models.SET_NULL, related_name="cited_by", null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["citing", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["citing", "position"], name="reference_unique_position"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=ReferenceKind.values), name="reference_kind_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["target_identifier"], name="reference_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.citing_id} -> {self.target_identifier or self.text}"
+
+
+class Recipient(models.Model):
+    """A TO or INFO addressee of the routing header (3.5)."""
+
+    Kind = RecipientKind
+
+    cable = models.ForeignKey(Cable, on_delete=models.CASCADE, related_name="recipients")
+    kind = models.CharField(max_length=4, choices=RecipientKind.choices)
+    position = models.PositiveSmallIntegerField()
+    name = models.TextField()
+    route = models.TextField(blank=True)
+    precedence = models.CharField(max_length=16, blank=True)
+    mcn = models.CharField(max_length=64, blank=True)
+    excluded = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["cable", "-kind", "position"]  # TO before INFO
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cable", "kind", "position"], name="recipient_unique_position_per_kind"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=RecipientKind.values), name="recipient_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cable_id} {self.kind}: {self.name}"
