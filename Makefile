@@ -39,7 +39,7 @@ run: install ## migrate, load $(CABLES) and serve the reading room at http://$(H
 
 .PHONY: test
 test: install ## run the whole test suite (DATABASE_URL selects PostgreSQL)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_TESTING=1 $(PY) -m pytest $(PYTEST_ARGS)
 
 .PHONY: lint
 lint: install ## ruff lint and format check

@@ -1,0 +1,780 @@
+"""The one write path for cables: stream sources, write in batches, resolve references, report.
+
+``cables_ingest(*, sources=[...])`` reads files, directories, ``cables.csv`` dumps and ``.zip``
+archives through the parser (``cables.parsing.iter_path``), and writes the cables in batches of
+``batch_size``, one transaction per batch:
+
+* one query fetches the identifiers of the batch that are already loaded, with their content
+  hashes; unchanged cables are skipped without a write;
+* new cables are inserted with ``bulk_create``, their children (paragraphs, references,
+  recipients, tags) likewise; changed cables are updated in place (their primary key, and so the
+  links of the cables citing them, survive) and their children are replaced;
+* references are resolved both ways, set-based: references of the batch are linked to loaded
+  cables before they are inserted, and earlier references that cite a cable of the batch are
+  linked by one ``UPDATE``. When no cable has the cited canonical id, the partner station of
+  BRUSSELS/USEUBRUSSELS and RPODUBAI/IRANRPODUBAI is tried (same year and serial).
+
+**Same identifier, several renditions.** An identifier is one cable. The corpus holds many cables
+twice (a text file and a cablegate HTML page); their parser JSON differs (``format``, ``released``,
+layout), so their content hashes differ. A cable remembers the hash of the last rendition loaded
+*per format* (``Cable.content_hashes``); a record is unchanged when its format's hash is already
+there, otherwise it replaces the cable's content (the later rendition wins) and its hash is
+recorded. Loading text then HTML gives 1 created + 1 updated; loading the same files again gives
+2 unchanged and writes nothing, whatever the order. A revised file of the same format is an update.
+
+A bad file or record is reported in ``IngestReport.failed`` as ``(source, line, message)`` and
+skipped; everything else is committed. A database error inside a batch rolls the batch back and
+the batch is retried record by record, so one bad record cannot take its neighbours with it.
+Nothing is ever half loaded: a cable and its children are written in the same transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+import stat
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError, models, transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.text import slugify
+
+from cables.models import (
+    Cable,
+    CableTag,
+    Classification,
+    Origin,
+    Paragraph,
+    Recipient,
+    RecipientKind,
+    Reference,
+    ReferenceKind,
+    Tag,
+    TagKind,
+)
+from cables.parsing.errors import ParseError
+
+# Defaults for the bounds on .zip archives (override with CABLES_INGEST_ZIP_MAX_BYTES and
+# CABLES_INGEST_ZIP_MAX_MEMBERS): the whole release as cables.csv is about 1.6 GB, as files 251,287.
+ZIP_MAX_BYTES = 4 * 1024**3
+ZIP_MAX_MEMBERS = 300_000
+
+# Partner stations: the same serial series was published under both (cable-format.md 3.1).
+PARTNER_STATIONS = {
+    "BRUSSELS": "USEUBRUSSELS",
+    "USEUBRUSSELS": "BRUSSELS",
+    "RPODUBAI": "IRANRPODUBAI",
+    "IRANRPODUBAI": "RPODUBAI",
+}
+_PARTNER_RE = re.compile(r"^(\d\d)(" + "|".join(sorted(PARTNER_STATIONS, key=len, reverse=True)) + r")(\d+)$")
+
+_CLASSIFICATIONS = {label: value for value, label in Classification.choices}
+
+_CABLE_UPDATE_FIELDS = [
+    "canonical_id",
+    "created",
+    "released",
+    "classification",
+    "origin",
+    "station",
+    "subject",
+    "header",
+    "body",
+    "transmission_id",
+    "precedence",
+    "sender",
+    "signer",
+    "classified_by",
+    "classification_reasons",
+    "declassify_on",
+    "caveats",
+    "summary",
+    "is_partial",
+    "format",
+    "warnings",
+    "extra",
+    "content_hash",
+    "content_hashes",
+    "source",
+    "loaded_at",
+]
+
+
+@dataclass
+class IngestReport:
+    """What an ingest did. ``references_*`` are totals of the collection after the run."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: list[tuple[str, int, str]] = field(default_factory=list)
+    references_resolved: int = 0
+    references_unresolved: int = 0
+    references_linked: int = 0  # links made by this run (both directions)
+    elapsed: float = 0.0
+    dry_run: bool = False
+    batches: int = 0
+
+    @property
+    def processed(self) -> int:
+        """Records seen so far, failed ones included."""
+        return self.created + self.updated + self.unchanged + len(self.failed)
+
+    @property
+    def written(self) -> int:
+        return self.created + self.updated
+
+
+ProgressCallback = Callable[[IngestReport], None]
+
+
+class RecordError(ValueError):
+    """A parsed record the database cannot take (a field too long, an invalid date)."""
+
+
+@dataclass
+class _Record:
+    """One parsed cable on its way to the database."""
+
+    data: dict[str, Any]
+    source: str
+    line: int
+    content_hash: str
+
+    @property
+    def identifier(self) -> str:
+        return self.data["identifier"]
+
+    @property
+    def format(self) -> str:
+        return self.data.get("format") or ""
+
+
+# --- public entry point ------------------------------------------------------------------------
+
+
+def cables_ingest(
+    *,
+    sources: Iterable[str | Path],
+    dry_run: bool = False,
+    batch_size: int = 500,
+    progress: ProgressCallback | None = None,
+) -> IngestReport:
+    """Load cables from ``sources`` (files, directories, cables.csv dumps, .zip archives).
+
+    Idempotent: loading the same input again writes nothing. With ``dry_run`` the sources are
+    parsed and compared with the database, and the report says what would be written; nothing is.
+    ``progress`` is called with the report after every batch.
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    started = time.monotonic()
+    report = IngestReport(dry_run=dry_run)
+    batch: list[_Record] = []
+    in_batch: set[str] = set()
+
+    def flush() -> None:
+        if batch:
+            _batch_ingest(records=batch, report=report, dry_run=dry_run)
+            report.batches += 1
+            batch.clear()
+            in_batch.clear()
+            if progress is not None:
+                report.elapsed = time.monotonic() - started
+                progress(report)
+
+    for item in _iter_records(sources):
+        if isinstance(item, tuple):
+            report.failed.append(item)
+            continue
+        # The same identifier twice in one batch: write the first before reading the second, so
+        # that the later rendition is compared with (and replaces) the earlier one.
+        if item.identifier in in_batch:
+            flush()
+        batch.append(item)
+        in_batch.add(item.identifier)
+        if len(batch) >= batch_size:
+            flush()
+    flush()
+
+    if not dry_run:
+        cable_refs = Reference.objects.filter(kind=ReferenceKind.CABLE).exclude(target_identifier="")
+        report.references_resolved = cable_refs.filter(cited__isnull=False).count()
+        report.references_unresolved = cable_refs.filter(cited__isnull=True).count()
+    report.elapsed = time.monotonic() - started
+    return report
+
+
+# --- reading sources ---------------------------------------------------------------------------
+
+
+def _iter_records(sources: Iterable[str | Path]) -> Iterator[_Record | tuple[str, int, str]]:
+    """Parsed records, or ``(source, line, message)`` for what could not be read or parsed."""
+    for source in sources:
+        path = Path(source)
+        if not path.exists():
+            yield (str(source), 0, "no such file or directory")
+        elif path.is_file() and zipfile.is_zipfile(path):
+            yield from _iter_zip(path)
+        else:
+            yield from _iter_parsed(path, label=None)
+
+
+def _iter_parsed(path: Path, *, label: str | None) -> Iterator[_Record | tuple[str, int, str]]:
+    """Run the parser over ``path``; ``label`` replaces the path in sources (zip members)."""
+    from cables import parsing  # imported when used: tests may stand in for the parser
+
+    def relabel(value: str) -> str:
+        if label is None:
+            return value
+        return value.replace(str(path), label, 1) if str(path) in value else label
+
+    try:
+        for item in parsing.iter_path(path):
+            if isinstance(item, ParseError):
+                yield (relabel(str(item.path)), item.line, item.message)
+                continue
+            source = relabel(item.source or str(path))
+            try:
+                yield _record_from_parsed(item.as_dict(), source=source)
+            except RecordError as error:
+                yield (source, _line_of(source), str(error))
+    except OSError as error:
+        yield (label or str(path), 0, f"cannot read: {error.strerror or error}")
+
+
+def _line_of(source: str) -> int:
+    """The line of a ``path:line`` source (CSV records), else 0."""
+    head, _, tail = source.rpartition(":")
+    return int(tail) if head and tail.isdigit() else 0
+
+
+def _iter_zip(path: Path) -> Iterator[_Record | tuple[str, int, str]]:
+    """Members of a .zip archive, each extracted alone to a temporary file and parsed.
+
+    Rejects absolute names, ``..``, links, nested archives; bounds the member count and the
+    total uncompressed size (checked on the declared sizes first, then on the bytes read).
+    """
+    max_bytes = int(getattr(settings, "CABLES_INGEST_ZIP_MAX_BYTES", ZIP_MAX_BYTES))
+    max_members = int(getattr(settings, "CABLES_INGEST_ZIP_MAX_MEMBERS", ZIP_MAX_MEMBERS))
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as error:
+        yield (str(path), 0, f"not a readable zip archive: {error}")
+        return
+    with archive, tempfile.TemporaryDirectory(prefix="cables-zip-") as tmp:
+        members = [info for info in archive.infolist() if not info.is_dir()]
+        if len(members) > max_members:
+            yield (str(path), 0, f"archive rejected: {len(members)} members (limit {max_members})")
+            return
+        declared = sum(info.file_size for info in members)
+        if declared > max_bytes:
+            yield (str(path), 0, f"archive rejected: {declared} bytes uncompressed (limit {max_bytes})")
+            return
+        budget = max_bytes
+        for info in members:
+            label = f"{path}:{info.filename}"
+            reason = _zip_member_problem(info)
+            if reason:
+                yield (label, 0, reason)
+                continue
+            target = Path(tmp) / PurePosixPath(info.filename).name
+            try:
+                written = _zip_extract(archive, info, target, budget)
+            except _ZipMemberError as error:
+                yield (label, 0, str(error))
+                if error.fatal:
+                    return
+                continue
+            budget -= written
+            if _looks_like_zip(target):
+                yield (label, 0, "nested archive rejected")
+            else:
+                yield from _iter_parsed(target, label=label)
+            target.unlink(missing_ok=True)
+
+
+class _ZipMemberError(Exception):
+    def __init__(self, message: str, *, fatal: bool = False) -> None:
+        super().__init__(message)
+        self.fatal = fatal
+
+
+def _zip_member_problem(info: zipfile.ZipInfo) -> str | None:
+    name = info.filename
+    parts = PurePosixPath(name.replace("\\", "/")).parts
+    if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
+        return "absolute path rejected"
+    if ".." in parts:
+        return "path with '..' rejected"
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return "link rejected"
+    if name.lower().endswith((".zip", ".jar", ".tar", ".gz", ".tgz", ".bz2", ".xz", ".7z", ".rar")):
+        return "nested archive rejected"
+    if info.flag_bits & 0x1:
+        return "encrypted member rejected"
+    return None
+
+
+def _zip_extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budget: int) -> int:
+    """Copy one member to ``target``, never more than its declared size or the remaining budget."""
+    limit = min(info.file_size, budget)
+    written = 0
+    try:
+        with archive.open(info) as source, target.open("wb") as out:
+            while chunk := source.read(1024 * 1024):
+                written += len(chunk)
+                if written > limit:
+                    fatal = written > budget
+                    raise _ZipMemberError(
+                        "archive exceeds the uncompressed size limit"
+                        if fatal
+                        else "member larger than its declared size",
+                        fatal=fatal,
+                    )
+                out.write(chunk)
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as error:
+        target.unlink(missing_ok=True)
+        raise _ZipMemberError(f"cannot extract: {error}") from error
+    except _ZipMemberError:
+        target.unlink(missing_ok=True)
+        raise
+    return written
+
+
+def _looks_like_zip(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(4) in {b"PK\x03\x04", b"PK\x05\x06"}
+
+
+# --- turning parser JSON into rows -------------------------------------------------------------
+
+
+def _record_from_parsed(data: dict[str, Any], *, source: str) -> _Record:
+    payload = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    record = _Record(
+        data=data,
+        source=source,
+        line=_line_of(source),
+        content_hash=hashlib.sha256(payload.encode("utf-8")).hexdigest(),
+    )
+    _record_check(record)
+    return record
+
+
+def _record_check(record: _Record) -> None:
+    """Reject, before any write, what the database would refuse (so a batch is not lost)."""
+    data = record.data
+    if not data.get("identifier"):
+        raise RecordError("no identifier")
+    if data.get("classification") not in _CLASSIFICATIONS:
+        raise RecordError(f"unknown classification {data.get('classification')!r}")
+    _parse_datetime(data.get("created"), "created")
+    _parse_datetime(data.get("released"), "released")
+    _parse_date(data.get("declassify_on"), "declassify_on")
+    limits = _char_limits()
+    for name in ("identifier", "canonical_id", "station", "transmission_id", "precedence", "format"):
+        _check_length(data.get(name), limits["cable"][name], name)
+    _check_length(data.get("origin"), limits["origin"]["name"], "origin")
+    for tag in data.get("tags") or ():
+        _check_length(tag, limits["tag"]["code"], "tag")
+    for paragraph in data.get("paragraphs") or ():
+        _check_length(paragraph.get("marking"), limits["paragraph"]["marking"], "paragraph marking")
+    for reference in data.get("references") or ():
+        _check_length(reference.get("label"), limits["reference"]["label"], "reference label")
+        _check_length(reference.get("target"), limits["reference"]["target_identifier"], "reference target")
+        if reference.get("kind") not in ReferenceKind.values:
+            raise RecordError(f"unknown reference kind {reference.get('kind')!r}")
+    recipients = data.get("recipients") or {}
+    for kind in ("to", "info"):
+        for recipient in recipients.get(kind) or ():
+            _check_length(
+                recipient.get("precedence"), limits["recipient"]["precedence"], "recipient precedence"
+            )
+            _check_length(recipient.get("mcn"), limits["recipient"]["mcn"], "recipient mcn")
+
+
+def _check_length(value: str | None, limit: int, name: str) -> None:
+    if value is not None and len(value) > limit:
+        raise RecordError(f"{name} longer than {limit} characters")
+
+
+@lru_cache(maxsize=1)
+def _char_limits() -> dict[str, dict[str, int]]:
+    limits: dict[str, dict[str, int]] = {}
+    for model in (Cable, Origin, Tag, Paragraph, Reference, Recipient):
+        limits[model._meta.model_name] = {
+            f.name: f.max_length for f in model._meta.concrete_fields if isinstance(f, models.CharField)
+        }
+    return limits
+
+
+def _parse_datetime(value: str | None, name: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise RecordError(f"invalid {name} {value!r}") from None
+    if parsed.tzinfo is None:
+        raise RecordError(f"{name} {value!r} has no time zone")
+    return parsed
+
+
+def _parse_date(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise RecordError(f"invalid {name} {value!r}") from None
+
+
+def _cable_fields(record: _Record, *, origin_id: int | None, now: datetime) -> dict[str, Any]:
+    data = record.data
+    return {
+        "identifier": data["identifier"],
+        "canonical_id": data.get("canonical_id") or data["identifier"],
+        "created": _parse_datetime(data.get("created"), "created"),
+        "released": _parse_datetime(data.get("released"), "released"),
+        "classification": _CLASSIFICATIONS[data["classification"]],
+        "origin_id": origin_id,
+        "station": data.get("station") or "",
+        "subject": data.get("subject") or "",
+        "header": data.get("header") or "",
+        "body": data.get("body") or "",
+        "transmission_id": data.get("transmission_id") or "",
+        "precedence": data.get("precedence") or "",
+        "sender": data.get("sender") or "",
+        "signer": data.get("signer") or "",
+        "classified_by": data.get("classified_by") or "",
+        "classification_reasons": list(data.get("classification_reasons") or []),
+        "declassify_on": _parse_date(data.get("declassify_on"), "declassify_on"),
+        "caveats": list(data.get("caveats") or []),
+        "summary": data.get("summary") or "",
+        "is_partial": bool(data.get("is_partial")),
+        "format": record.format,
+        "warnings": list(data.get("warnings") or []),
+        "extra": dict(data.get("extra") or {}),
+        "content_hash": record.content_hash,
+        "source": record.source,
+        "loaded_at": now,
+    }
+
+
+# --- writing a batch ---------------------------------------------------------------------------
+
+
+def _batch_ingest(*, records: list[_Record], report: IngestReport, dry_run: bool) -> None:
+    """Write one batch in one transaction; on a database error, retry record by record."""
+    try:
+        counts = _batch_write(records=records, dry_run=dry_run)
+    except DatabaseError as error:
+        if len(records) == 1:
+            record = records[0]
+            report.failed.append((record.source, record.line, f"database error: {error}"))
+            return
+        for record in records:
+            _batch_ingest(records=[record], report=report, dry_run=dry_run)
+        return
+    report.created += counts["created"]
+    report.updated += counts["updated"]
+    report.unchanged += counts["unchanged"]
+    report.references_linked += counts["linked"]
+
+
+def _batch_write(*, records: list[_Record], dry_run: bool) -> dict[str, int]:
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "linked": 0}
+    with transaction.atomic():
+        existing = {
+            identifier: (pk, hashes or {})
+            for identifier, pk, hashes in Cable.objects.filter(
+                identifier__in=[r.identifier for r in records]
+            ).values_list("identifier", "pk", "content_hashes")
+        }
+        new: list[_Record] = []
+        changed: list[tuple[_Record, int, dict[str, str]]] = []
+        for record in records:
+            if record.identifier not in existing:
+                new.append(record)
+                continue
+            pk, hashes = existing[record.identifier]
+            if hashes.get(record.format) == record.content_hash:
+                counts["unchanged"] += 1
+            else:
+                changed.append((record, pk, hashes))
+        counts["created"] = len(new)
+        counts["updated"] = len(changed)
+        if dry_run or not (new or changed):
+            return counts
+
+        now = timezone.now()
+        to_write = new + [record for record, _, _ in changed]
+        origin_ids = _origins_get_or_create(records=to_write)
+        tag_ids = _tags_get_or_create(codes={code for r in to_write for code in r.data.get("tags") or ()})
+
+        new_cables = [
+            Cable(
+                **_cable_fields(r, origin_id=origin_ids.get(r.data.get("origin") or ""), now=now),
+                content_hashes={r.format: r.content_hash},
+                first_loaded_at=now,
+            )
+            for r in new
+        ]
+        Cable.objects.bulk_create(new_cables, batch_size=250)
+
+        changed_cables = []
+        for record, pk, hashes in changed:
+            cable = Cable(
+                pk=pk,
+                **_cable_fields(record, origin_id=origin_ids.get(record.data.get("origin") or ""), now=now),
+                content_hashes={**hashes, record.format: record.content_hash},
+            )
+            changed_cables.append(cable)
+        if changed_cables:
+            changed_pks = [cable.pk for cable in changed_cables]
+            Paragraph.objects.filter(cable_id__in=changed_pks).delete()
+            Reference.objects.filter(citing_id__in=changed_pks).delete()
+            Recipient.objects.filter(cable_id__in=changed_pks).delete()
+            CableTag.objects.filter(cable_id__in=changed_pks).delete()
+            Cable.objects.bulk_update(changed_cables, _CABLE_UPDATE_FIELDS, batch_size=100)
+
+        written = list(zip(to_write, new_cables + changed_cables, strict=True))
+        counts["linked"] += _children_create(written=written, tag_ids=tag_ids)
+        counts["linked"] += _references_link_to(cables=[cable for _, cable in written])
+    return counts
+
+
+def _children_create(*, written: list[tuple[_Record, Cable]], tag_ids: dict[str, int]) -> int:
+    """Insert paragraphs, recipients, tags and references; returns references linked on insert."""
+    targets = {
+        ref.get("target")
+        for record, _ in written
+        for ref in record.data.get("references") or ()
+        if ref.get("kind") == ReferenceKind.CABLE and ref.get("target")
+    }
+    cited_ids = _cables_by_canonical_id(targets)
+
+    paragraphs, references, recipients, cable_tags = [], [], [], []
+    linked = 0
+    for record, cable in written:
+        data = record.data
+        for position, paragraph in enumerate(data.get("paragraphs") or (), start=1):
+            paragraphs.append(
+                Paragraph(
+                    cable_id=cable.pk,
+                    position=position,
+                    number=paragraph.get("number"),
+                    marking=paragraph.get("marking") or "",
+                    text=paragraph.get("text") or "",
+                )
+            )
+        for position, ref in enumerate(data.get("references") or (), start=1):
+            target = ref.get("target") or ""
+            cited_id = cited_ids.get(target) if ref.get("kind") == ReferenceKind.CABLE else None
+            linked += cited_id is not None
+            references.append(
+                Reference(
+                    citing_id=cable.pk,
+                    position=position,
+                    label=ref.get("label") or "",
+                    text=ref.get("text") or "",
+                    kind=ref.get("kind"),
+                    target_identifier=target,
+                    cited_id=cited_id,
+                )
+            )
+        all_recipients = data.get("recipients") or {}
+        for kind in (RecipientKind.TO, RecipientKind.INFO):
+            for position, recipient in enumerate(all_recipients.get(kind.value) or (), start=1):
+                recipients.append(
+                    Recipient(
+                        cable_id=cable.pk,
+                        kind=kind,
+                        position=position,
+                        name=recipient.get("name") or "",
+                        route=recipient.get("route") or "",
+                        precedence=recipient.get("precedence") or "",
+                        mcn=recipient.get("mcn") or "",
+                        excluded=list(recipient.get("excluded") or []),
+                    )
+                )
+        seen: set[str] = set()
+        for code in data.get("tags") or ():
+            if code not in seen:
+                seen.add(code)
+                cable_tags.append(CableTag(cable_id=cable.pk, tag_id=tag_ids[code], position=len(seen)))
+
+    Paragraph.objects.bulk_create(paragraphs, batch_size=1000)
+    Reference.objects.bulk_create(references, batch_size=1000)
+    Recipient.objects.bulk_create(recipients, batch_size=1000)
+    CableTag.objects.bulk_create(cable_tags, batch_size=1000)
+    return linked
+
+
+def partner_identifier(canonical_id: str) -> str | None:
+    """The same year and serial at the partner station (``09BRUSSELS12`` -> ``09USEUBRUSSELS12``)."""
+    match = _PARTNER_RE.match(canonical_id)
+    if match is None:
+        return None
+    year, station, serial = match.groups()
+    return f"{year}{PARTNER_STATIONS[station]}{serial}"
+
+
+def _cables_by_canonical_id(targets: set[str]) -> dict[str, int]:
+    """target canonical id -> pk of the loaded cable it names (exact first, then partner station).
+
+    When several cables share a canonical id, the first loaded (lowest pk) is taken.
+    """
+    if not targets:
+        return {}
+    partners = {target: partner_identifier(target) for target in targets}
+    wanted = targets | {p for p in partners.values() if p}
+    found: dict[str, int] = {}
+    for canonical_id, pk in (
+        Cable.objects.filter(canonical_id__in=wanted).order_by("-pk").values_list("canonical_id", "pk")
+    ):
+        found[canonical_id] = pk  # descending pk: the lowest wins
+    result = {}
+    for target in targets:
+        partner = partners[target]
+        pk = found.get(target) or (found.get(partner) if partner else None)
+        if pk is not None:
+            result[target] = pk
+    return result
+
+
+def _references_link_to(*, cables: list[Cable]) -> int:
+    """Link earlier, unresolved references whose target is one of ``cables``; returns links made."""
+    canonical_ids = {cable.canonical_id for cable in cables}
+    if not canonical_ids:
+        return 0
+    linked = Reference.objects.filter(
+        cited__isnull=True, kind=ReferenceKind.CABLE, target_identifier__in=canonical_ids
+    ).update(
+        cited_id=Subquery(
+            Cable.objects.filter(canonical_id=OuterRef("target_identifier")).order_by("pk").values("pk")[:1]
+        )
+    )
+    # Partner stations: a reference to 09USEUBRUSSELS12 takes 09BRUSSELS12 while the former is absent.
+    partner_of = {p: c for c in canonical_ids if (p := partner_identifier(c))}
+    if partner_of:
+        pending = list(
+            Reference.objects.filter(
+                cited__isnull=True, kind=ReferenceKind.CABLE, target_identifier__in=partner_of
+            ).values_list("pk", "target_identifier")
+        )
+        if pending:
+            by_canonical = _cables_by_canonical_id({partner_of[target] for _, target in pending})
+            updates = [
+                Reference(pk=pk, cited_id=by_canonical[partner_of[target]])
+                for pk, target in pending
+                if partner_of[target] in by_canonical
+            ]
+            Reference.objects.bulk_update(updates, ["cited"], batch_size=500)
+            linked += len(updates)
+    return linked
+
+
+# --- origins and tags --------------------------------------------------------------------------
+
+
+def _origins_get_or_create(*, records: list[_Record]) -> dict[str, int]:
+    """Origin name -> pk for the origins of ``records``, creating the missing ones in bulk."""
+    stations: dict[str, str] = {}
+    for record in records:
+        name = record.data.get("origin")
+        if name:
+            stations.setdefault(name, record.data.get("station") or "")
+    if not stations:
+        return {}
+    found = dict(Origin.objects.filter(name__in=stations).values_list("name", "pk"))
+    missing = [name for name in stations if name not in found]
+    if missing:
+        Origin.objects.bulk_create(
+            [Origin(name=name, slug=_origin_slug(name), station=stations[name]) for name in missing],
+            ignore_conflicts=True,
+        )
+        found.update(Origin.objects.filter(name__in=missing).values_list("name", "pk"))
+        still_missing = [name for name in missing if name not in found]
+        if still_missing:  # slug taken by another spelling: make it unique with a hash of the name
+            Origin.objects.bulk_create(
+                [
+                    Origin(name=name, slug=_origin_slug(name, unique=True), station=stations[name])
+                    for name in still_missing
+                ],
+                ignore_conflicts=True,
+            )
+            found.update(Origin.objects.filter(name__in=still_missing).values_list("name", "pk"))
+    return found
+
+
+def _origin_slug(name: str, *, unique: bool = False) -> str:
+    slug = slugify(name)[:200] or "origin"
+    if unique or slug == "origin":
+        slug = f"{slug}-{hashlib.sha256(name.encode()).hexdigest()[:8]}"
+    return slug
+
+
+def _tags_get_or_create(*, codes: set[str]) -> dict[str, int]:
+    """Tag code -> pk, creating codes not yet known (kind and name from the glossary if listed)."""
+    if not codes:
+        return {}
+    found = dict(Tag.objects.filter(code__in=codes).values_list("code", "pk"))
+    missing = codes - found.keys()
+    if missing:
+        glossary = _tag_glossary()
+        Tag.objects.bulk_create(
+            [
+                Tag(code=code, kind=_tag_kind(code, glossary), name=glossary.get(code, ("", ""))[1])
+                for code in missing
+            ],
+            ignore_conflicts=True,
+        )
+        found.update(Tag.objects.filter(code__in=missing).values_list("code", "pk"))
+    return found
+
+
+def _tag_kind(code: str, glossary: dict[str, tuple[str, str]]) -> str:
+    if code in glossary:
+        return glossary[code][0]
+    try:
+        from cables.parsing.tags import tag_kind
+    except ImportError:  # the parser's helper is optional
+        return TagKind.UNKNOWN
+    kind = tag_kind(code)
+    return kind if kind in TagKind.values else TagKind.UNKNOWN
+
+
+@lru_cache(maxsize=1)
+def _tag_glossary() -> dict[str, tuple[str, str]]:
+    """code -> (kind, name) from settings.CABLES_TAGS_CSV (empty if the file is missing)."""
+    path = Path(settings.CABLES_TAGS_CSV)
+    if not path.is_file():
+        return {}
+    glossary = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            code = (row.get("code") or "").strip().upper()
+            kind = (row.get("kind") or "").strip().lower()
+            if code:
+                glossary.setdefault(
+                    code,
+                    (
+                        kind if kind in TagKind.values else TagKind.UNKNOWN,
+                        (row.get("name") or "").strip()[:255],
+                    ),
+                )
+    return glossary

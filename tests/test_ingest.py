@@ -1,0 +1,458 @@
+"""cables.ingest: idempotence, updates, reference resolution, failures, atomicity, archives."""
+
+from __future__ import annotations
+
+import stat
+import zipfile
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
+
+from cables import ingest
+from cables.ingest import cables_ingest, partner_identifier
+from cables.models import Cable, CableTag, Classification, Origin, Paragraph, Recipient, Reference, Tag
+from cables.parsing.errors import ParseError
+from tests.factories import make_cable, make_paragraph, make_reference
+
+pytestmark = pytest.mark.django_db
+
+WRITE_VERBS = ("INSERT", "UPDATE", "DELETE")
+
+
+def writes_in(queries: list[dict]) -> list[str]:
+    return [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(WRITE_VERBS)]
+
+
+def test_new_cable_is_created_with_all_its_parts(cable_files):
+    path = cable_files(
+        "06PARIS6189.txt",
+        make_cable(
+            "06PARIS6189",
+            references=(make_reference("06STATE150039"), make_reference("06PARIS5639", label="B")),
+        ),
+    )
+
+    report = cables_ingest(sources=[path])
+
+    assert (report.created, report.updated, report.unchanged, report.failed) == (1, 0, 0, [])
+    cable = Cable.objects.get(identifier="06PARIS6189")
+    assert cable.created == datetime(2006, 9, 14, 16, 8, tzinfo=UTC)
+    assert cable.classification == Classification.CONFIDENTIAL
+    assert cable.origin.name == "Embassy Paris"
+    assert cable.origin.slug == "embassy-paris"
+    assert cable.declassify_on == date(2016, 9, 14)
+    assert cable.classification_reasons == ["1.4(b)", "1.4(d)"]
+    assert cable.source == str(path)
+    assert len(cable.content_hash) == 64
+    assert cable.content_hashes == {"text": cable.content_hash}
+    assert [(p.position, p.number, p.marking) for p in cable.paragraphs.all()] == [(1, 1, "C"), (2, 2, "C")]
+    assert [ct.tag.code for ct in cable.cable_tags.order_by("position")] == ["PREL", "PGOV", "FR"]
+    assert [(r.kind, r.position, r.name) for r in cable.recipients.all()] == [
+        ("to", 1, "SECSTATE WASHDC"),
+        ("info", 1, "AMEMBASSY BERLIN"),
+    ]
+    assert [(r.label, r.target_identifier, r.cited_id) for r in cable.references_made.all()] == [
+        ("A", "06STATE150039", None),
+        ("B", "06PARIS5639", None),
+    ]
+    assert report.references_unresolved == 2
+    assert report.references_resolved == 0
+
+
+def test_reingest_of_unchanged_input_writes_nothing(cable_files):
+    cable_files("a.txt", make_cable("06PARIS1", references=(make_reference("06PARIS2"),)))
+    cable_files("b.txt", make_cable("06PARIS2"))
+    root = cable_files("c.txt", make_cable("06BERLIN3", tags=("PREL", "ZZNEWTAG"))).parent
+    first = cables_ingest(sources=[root])
+    assert (first.created, first.updated, first.unchanged) == (3, 0, 0)
+    loaded_at = dict(Cable.objects.values_list("identifier", "loaded_at"))
+
+    with CaptureQueriesContext(connection) as ctx:
+        second = cables_ingest(sources=[root])
+
+    assert (second.created, second.updated, second.unchanged, second.failed) == (0, 0, 3, [])
+    assert second.references_linked == 0
+    assert second.references_resolved == 1
+    assert writes_in(ctx.captured_queries) == []
+    assert dict(Cable.objects.values_list("identifier", "loaded_at")) == loaded_at
+
+
+def test_changed_cable_is_updated_in_place_and_its_children_replaced(cable_files, tmp_path):
+    original = make_cable("06PARIS1", tags=("PREL", "FR"), references=(make_reference("06STATE9"),))
+    other = make_cable("06PARIS2", references=(make_reference("06PARIS1"),))
+    cables_ingest(sources=[cable_files("one.txt", original), cable_files("two.txt", other)])
+    before = Cable.objects.get(identifier="06PARIS1")
+    other_before = Cable.objects.get(identifier="06PARIS2")
+    other_paragraph_ids = list(other_before.paragraphs.values_list("pk", flat=True))
+
+    revised = make_cable(
+        "06PARIS1",
+        subject="Revised subject",
+        tags=("PGOV",),
+        paragraphs=(make_paragraph(1, "(S) Only one paragraph now.", "S"),),
+        references=(make_reference("06BERLIN5"),),
+        classification="SECRET",
+    )
+    report = cables_ingest(sources=[cable_files("one-revised.txt", revised)])
+
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 0)
+    after = Cable.objects.get(identifier="06PARIS1")
+    assert after.pk == before.pk
+    assert after.first_loaded_at == before.first_loaded_at
+    assert after.loaded_at > before.loaded_at
+    assert after.content_hash != before.content_hash
+    assert after.subject == "Revised subject"
+    assert after.classification == Classification.SECRET
+    assert list(after.paragraphs.values_list("text", flat=True)) == ["(S) Only one paragraph now."]
+    assert list(after.tags.values_list("code", flat=True)) == ["PGOV"]
+    assert list(after.references_made.values_list("target_identifier", flat=True)) == ["06BERLIN5"]
+    # The citing cable keeps its link to the updated cable, and is itself untouched.
+    other_after = Cable.objects.get(identifier="06PARIS2")
+    assert other_after.loaded_at == other_before.loaded_at
+    assert list(other_after.paragraphs.values_list("pk", flat=True)) == other_paragraph_ids
+    assert other_after.references_made.get().cited_id == after.pk
+
+
+def test_two_renditions_of_one_cable_the_later_wins_and_a_rerun_writes_nothing(cable_files):
+    text = make_cable("06PARIS1", format="text", subject="From the text file")
+    html = make_cable("06PARIS1", format="html", subject="From the page", released="2011-08-30T01:44:00Z")
+    root = cable_files("text/06PARIS1.txt", text).parent.parent
+    cable_files("wlc-html/06PARIS1.html", html)
+
+    first = cables_ingest(sources=[root])
+    assert (first.created, first.updated, first.unchanged) == (1, 1, 0)
+    cable = Cable.objects.get()
+    assert cable.subject == "From the page"
+    assert cable.format == "html"
+    assert set(cable.content_hashes) == {"text", "html"}
+
+    with CaptureQueriesContext(connection) as ctx:
+        second = cables_ingest(sources=[root])
+    assert (second.created, second.updated, second.unchanged) == (0, 0, 2)
+    assert writes_in(ctx.captured_queries) == []
+
+
+def test_same_identifier_twice_in_one_batch_is_written_in_order(cable_files):
+    path = cable_files(
+        "cables.csv",
+        make_cable("06PARIS1", subject="first", format="csv"),
+        make_cable("06PARIS2", format="csv"),
+        make_cable("06PARIS1", subject="second", format="csv"),
+    )
+    report = cables_ingest(sources=[path], batch_size=100)
+    assert (report.created, report.updated, report.failed) == (2, 1, [])
+    assert Cable.objects.get(identifier="06PARIS1").subject == "second"
+
+
+@pytest.mark.parametrize("citing_first", [True, False], ids=["citing-first", "cited-first"])
+def test_reference_is_resolved_in_either_load_order(cable_files, citing_first):
+    citing = cable_files("citing.txt", make_cable("06PARIS9", references=(make_reference("06STATE42"),)))
+    cited = cable_files("cited.txt", make_cable("06STATE42", canonical_id="06STATE42"))
+    order = [citing, cited] if citing_first else [cited, citing]
+
+    first = cables_ingest(sources=[order[0]])
+    second = cables_ingest(sources=[order[1]])
+
+    reference = Reference.objects.get()
+    assert reference.cited == Cable.objects.get(identifier="06STATE42")
+    assert (first.references_linked, second.references_linked) == (0, 1)
+    assert (second.references_resolved, second.references_unresolved) == (1, 0)
+    assert list(reference.cited.cited_by.all()) == [reference]
+
+
+def test_reference_within_one_batch_is_resolved(cable_files):
+    root = cable_files("a.txt", make_cable("06PARIS9", references=(make_reference("06PARIS8"),))).parent
+    cable_files("b.txt", make_cable("06PARIS8"))
+    report = cables_ingest(sources=[root])
+    assert report.references_resolved == 1
+    assert Reference.objects.get().cited.identifier == "06PARIS8"
+
+
+def test_reference_resolves_by_canonical_id_not_identifier(cable_files):
+    cables_ingest(sources=[cable_files("a.txt", make_cable("06EFTOBAKU1165", canonical_id="06BAKU1165"))])
+    cables_ingest(
+        sources=[cable_files("b.txt", make_cable("06BAKU9", references=(make_reference("06BAKU1165"),)))]
+    )
+    assert Reference.objects.get().cited.identifier == "06EFTOBAKU1165"
+
+
+@pytest.mark.parametrize("citing_first", [True, False], ids=["citing-first", "cited-first"])
+@pytest.mark.parametrize(
+    ("target", "loaded"),
+    [
+        ("09USEUBRUSSELS12", "09BRUSSELS12"),
+        ("09BRUSSELS12", "09USEUBRUSSELS12"),
+        ("08RPODUBAI7", "08IRANRPODUBAI7"),
+    ],
+)
+def test_reference_falls_back_to_the_partner_station(cable_files, citing_first, target, loaded):
+    citing = cable_files("citing.txt", make_cable("09PARIS1", references=(make_reference(target),)))
+    cited = cable_files("cited.txt", make_cable(loaded))
+    for path in [citing, cited] if citing_first else [cited, citing]:
+        cables_ingest(sources=[path])
+    reference = Reference.objects.get()
+    assert reference.cited.identifier == loaded
+    assert reference.target_identifier == target  # kept as written
+
+
+def test_exact_target_is_preferred_over_the_partner_station(cable_files):
+    root = cable_files("a.txt", make_cable("09BRUSSELS12")).parent
+    cable_files("b.txt", make_cable("09USEUBRUSSELS12"))
+    cable_files("c.txt", make_cable("09PARIS1", references=(make_reference("09USEUBRUSSELS12"),)))
+    cables_ingest(sources=[root])
+    assert Reference.objects.get().cited.identifier == "09USEUBRUSSELS12"
+
+
+def test_partner_identifier():
+    assert partner_identifier("09BRUSSELS12") == "09USEUBRUSSELS12"
+    assert partner_identifier("09USEUBRUSSELS12") == "09BRUSSELS12"
+    assert partner_identifier("08RPODUBAI7") == "08IRANRPODUBAI7"
+    assert partner_identifier("08IRANRPODUBAI7") == "08RPODUBAI7"
+    assert partner_identifier("09PARIS12") is None
+
+
+def test_reference_to_unloaded_cable_is_kept(cable_files):
+    cables_ingest(
+        sources=[cable_files("a.txt", make_cable("06PARIS1", references=(make_reference("99NOWHERE1"),)))]
+    )
+    reference = Reference.objects.get()
+    assert (reference.target_identifier, reference.cited) == ("99NOWHERE1", None)
+
+
+def test_bad_file_among_good_ones_is_reported_and_the_rest_committed(cable_files):
+    root = cable_files("a.txt", make_cable("06PARIS1")).parent
+    cable_files("b.txt", ParseError("not a cable (no header)", path="b.txt", line=1))
+    cable_files("c.txt", make_cable("06PARIS3"))
+
+    report = cables_ingest(sources=[root, root / "missing.txt"])
+
+    assert report.created == 2
+    assert report.failed == [
+        ("b.txt", 1, "not a cable (no header)"),
+        (str(root / "missing.txt"), 0, "no such file or directory"),
+    ]
+    assert set(Cable.objects.values_list("identifier", flat=True)) == {"06PARIS1", "06PARIS3"}
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"canonical_id": "06PARIS" + "1" * 200}, "canonical_id longer than 100 characters"),
+        ({"created": "2006-02-30T10:00:00Z"}, "invalid created '2006-02-30T10:00:00Z'"),
+        ({"declassify_on": "someday"}, "invalid declassify_on 'someday'"),
+        ({"classification": "TOP SECRET"}, "unknown classification 'TOP SECRET'"),
+        ({"tags": ("X" * 101,)}, "tag longer than 100 characters"),
+    ],
+)
+def test_record_the_database_cannot_take_is_reported_before_any_write(cable_files, override, message):
+    path = cable_files(
+        "cables.csv", make_cable("06PARIS1"), make_cable("06PARIS2", **override), make_cable("06PARIS3")
+    )
+    report = cables_ingest(sources=[path])
+    assert report.created == 2
+    assert report.failed == [(f"{path}:2", 2, message)]
+
+
+def test_database_error_in_a_batch_fails_only_that_cable_and_leaves_no_half_cable(cable_files, monkeypatch):
+    real_children_create = ingest._children_create
+
+    def poisoned(*, written, tag_ids):
+        linked = real_children_create(written=written, tag_ids=tag_ids)
+        if any(record.identifier == "06PARIS2" for record, _ in written):
+            raise IntegrityError("injected failure after the children were written")
+        return linked
+
+    monkeypatch.setattr(ingest, "_children_create", poisoned)
+    path = cable_files("cables.csv", make_cable("06PARIS1"), make_cable("06PARIS2"), make_cable("06PARIS3"))
+
+    report = cables_ingest(sources=[path], batch_size=10)
+
+    assert report.created == 2
+    assert [(source, message) for source, _, message in report.failed] == [
+        (f"{path}:2", "database error: injected failure after the children were written")
+    ]
+    assert set(Cable.objects.values_list("identifier", flat=True)) == {"06PARIS1", "06PARIS3"}
+    assert Paragraph.objects.count() == 4
+    assert not Paragraph.objects.filter(cable__isnull=True).exists()
+    assert Recipient.objects.count() == 4
+    assert CableTag.objects.count() == 6
+
+
+def test_crash_mid_run_keeps_whole_batches_and_a_rerun_completes(cable_files, monkeypatch):
+    items = [make_cable(f"06PARIS{n}", references=(make_reference(f"06PARIS{n + 1}"),)) for n in range(1, 8)]
+    path = cable_files("cables.csv", *items)
+    real_children_create = ingest._children_create
+    calls = {"n": 0}
+
+    def crash_in_second_batch(*, written, tag_ids):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            real_children_create(written=written, tag_ids=tag_ids)
+            raise KeyboardInterrupt  # not a database error: nothing is retried, the run stops
+        return real_children_create(written=written, tag_ids=tag_ids)
+
+    monkeypatch.setattr(ingest, "_children_create", crash_in_second_batch)
+    with pytest.raises(KeyboardInterrupt):
+        cables_ingest(sources=[path], batch_size=3)
+
+    assert sorted(Cable.objects.values_list("identifier", flat=True)) == ["06PARIS1", "06PARIS2", "06PARIS3"]
+    assert Paragraph.objects.count() == 6
+    assert Reference.objects.count() == 3
+
+    monkeypatch.setattr(ingest, "_children_create", real_children_create)
+    report = cables_ingest(sources=[path], batch_size=3)
+    assert (report.created, report.unchanged) == (4, 3)
+    assert Cable.objects.count() == 7
+    assert Reference.objects.filter(cited__isnull=False).count() == 6
+    assert Reference.objects.get(target_identifier="06PARIS8").cited is None
+
+
+def test_dry_run_reports_what_would_happen_and_writes_nothing(cable_files):
+    cables_ingest(sources=[cable_files("a.txt", make_cable("06PARIS1"))])
+    root = cable_files("b.txt", make_cable("06PARIS2")).parent
+    cable_files("a.txt", make_cable("06PARIS1", subject="changed"))
+
+    with CaptureQueriesContext(connection) as ctx:
+        report = cables_ingest(sources=[root], dry_run=True)
+
+    assert (report.created, report.updated, report.unchanged, report.dry_run) == (1, 1, 0, True)
+    assert writes_in(ctx.captured_queries) == []
+    assert list(Cable.objects.values_list("identifier", "subject")) == [("06PARIS1", "Subject of 06PARIS1")]
+
+
+def test_unknown_tags_are_created_with_their_kind_and_glossary_tags_keep_their_name(cable_files):
+    Tag.objects.filter(code="PREL").delete()  # as if the glossary migration had not loaded it
+    cables_ingest(sources=[cable_files("a.txt", make_cable("06PARIS1", tags=("PREL", "KXYZ", "QQQQQ")))])
+    tags = {tag.code: (tag.kind, tag.name) for tag in Tag.objects.filter(code__in=["PREL", "KXYZ", "QQQQQ"])}
+    assert tags["PREL"][0] == "subject"
+    assert tags["PREL"][1] != ""
+    assert tags["KXYZ"] == ("program", "")
+    assert tags["QQQQQ"] == ("unknown", "")
+
+
+def test_origins_are_shared_and_distinct_names_with_one_slug_get_distinct_slugs(cable_files):
+    root = cable_files("a.txt", make_cable("06PARIS1", origin="Embassy Paris")).parent
+    cable_files("b.txt", make_cable("06PARIS2", origin="Embassy Paris"))
+    cable_files("c.txt", make_cable("06PARIS3", origin="Embassy  Paris!"))
+    cables_ingest(sources=[root])
+    assert Origin.objects.count() == 2
+    slugs = set(Origin.objects.values_list("slug", flat=True))
+    assert "embassy-paris" in slugs
+    assert len(slugs) == 2
+
+
+def test_batches_use_a_bounded_number_of_queries(cable_files):
+    items = [
+        make_cable(f"06PARIS{n}", tags=("PREL", f"ZZ{n}"), references=(make_reference(f"06PARIS{n + 1}"),))
+        for n in range(1, 41)
+    ]
+    path = cable_files("cables.csv", *items)
+    with CaptureQueriesContext(connection) as ctx:
+        report = cables_ingest(sources=[path], batch_size=40)
+    assert report.created == 40
+    assert len(ctx.captured_queries) <= 25  # independent of the number of cables
+
+
+def test_progress_is_reported_after_every_batch(cable_files):
+    path = cable_files("cables.csv", *[make_cable(f"06PARIS{n}") for n in range(1, 6)])
+    seen = []
+    cables_ingest(sources=[path], batch_size=2, progress=lambda report: seen.append(report.processed))
+    assert seen == [2, 4, 5]
+
+
+# --- zip archives (through the real parser) ----------------------------------------------------
+
+
+@pytest.fixture
+def two_corpus_files(corpus_dir: Path) -> list[Path]:
+    files = [corpus_dir / "text" / "09PARIS1097.txt", corpus_dir / "text" / "08CAIRO9.txt"]
+    for file in files:
+        if not file.is_file():
+            pytest.skip(f"{file} is missing")
+    return files
+
+
+def test_zip_archive_members_are_loaded(two_corpus_files, tmp_path):
+    archive = tmp_path / "cables.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        for file in two_corpus_files:
+            zf.write(file, f"text/{file.name}")
+        zf.writestr("notes/", "")
+
+    report = cables_ingest(sources=[archive])
+
+    assert report.failed == []
+    assert report.created == 2
+    assert set(Cable.objects.values_list("identifier", flat=True)) == {"09PARIS1097", "08CAIRO9"}
+    assert Cable.objects.get(identifier="08CAIRO9").source.startswith(f"{archive}:text/08CAIRO9.txt")
+    again = cables_ingest(sources=[archive])
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+
+
+def test_hostile_zip_members_are_rejected_and_good_ones_loaded(two_corpus_files, tmp_path):
+    good = two_corpus_files[0].read_bytes()
+    inner = tmp_path / "inner.zip"
+    with zipfile.ZipFile(inner, "w") as zf:
+        zf.writestr("09PARIS1097.txt", good)
+    archive = tmp_path / "hostile.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("../escape.txt", good)
+        zf.writestr("/etc/absolute.txt", good)
+        link = zipfile.ZipInfo("link.txt")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        zf.writestr(link, "/etc/passwd")
+        zf.writestr("nested.zip", inner.read_bytes())
+        zf.writestr("disguised.txt", inner.read_bytes())
+        zf.writestr("ok/09PARIS1097.txt", good)
+
+    report = cables_ingest(sources=[archive])
+
+    reasons = {source.rpartition(":")[2]: message for source, _, message in report.failed}
+    assert reasons == {
+        "../escape.txt": "path with '..' rejected",
+        "/etc/absolute.txt": "absolute path rejected",
+        "link.txt": "link rejected",
+        "nested.zip": "nested archive rejected",
+        "disguised.txt": "nested archive rejected",
+    }
+    assert report.created == 1
+    assert not (tmp_path.parent / "escape.txt").exists()
+
+
+def test_zip_over_the_size_or_member_limits_is_rejected(two_corpus_files, tmp_path, settings):
+    archive = tmp_path / "big.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("a.txt", b"x" * 10_000)
+        zf.writestr("b.txt", b"y" * 10_000)
+
+    settings.CABLES_INGEST_ZIP_MAX_BYTES = 15_000
+    report = cables_ingest(sources=[archive])
+    assert report.failed == [(str(archive), 0, "archive rejected: 20000 bytes uncompressed (limit 15000)")]
+
+    settings.CABLES_INGEST_ZIP_MAX_BYTES = 10**9
+    settings.CABLES_INGEST_ZIP_MAX_MEMBERS = 1
+    report = cables_ingest(sources=[archive])
+    assert report.failed == [(str(archive), 0, "archive rejected: 2 members (limit 1)")]
+    assert Cable.objects.count() == 0
+
+
+def test_zip_member_larger_than_declared_is_stopped(tmp_path):
+    archive = tmp_path / "liar.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as zf:
+        zf.writestr("a.txt", b"z" * 5000)
+    # Shrink the declared size in the central directory and the local header: a zip bomb's lie.
+    data = bytearray(archive.read_bytes())
+    size = (5000).to_bytes(4, "little")
+    for offset in [i for i in range(len(data) - 3) if data[i : i + 4] == size]:
+        data[offset : offset + 4] = (100).to_bytes(4, "little")
+    archive.write_bytes(bytes(data))
+
+    report = cables_ingest(sources=[archive])
+
+    assert len(report.failed) == 1
+    source, _, message = report.failed[0]
+    assert source == f"{archive}:a.txt"
+    assert "declared size" in message or "cannot extract" in message
