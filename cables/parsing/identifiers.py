@@ -7,6 +7,7 @@ One alias table serves ids, REF citations and ``FM`` lines. ``KNOWN_STATIONS`` i
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from functools import lru_cache
 from pathlib import Path
 
@@ -213,3 +214,102 @@ def full_year(two_digits: str | int) -> int:
     """00-10 -> 20YY, 11-99 -> 19YY (Cablegate runs 1966-2010)."""
     value = int(two_digits)
     return 2000 + value if value <= 10 else 1900 + value
+
+
+# --- canonical ids (3.1 steps 1-9) -------------------------------------------------------------
+
+REPAIR_TABLE: dict[str, str] = {
+    "092OF5": "09STATE126780",
+    "06ASTANA": "06ASTANA204",
+    "10AQNA272": "10ASTANA272",
+    "08SECTION01GF02BISHIEK21": "08BISHKEK1021",
+    "09SECTION01OF03BRUSSELS1234": "09USEUBRUSSELS1234",
+    "09BRUSELS1292": "09USEUBRUSSELS1292",
+    "0901OF02RPODUBAI288": "09DUBAI288",
+}
+
+_DOUBLED_YEAR_RE = re.compile(r"^(\d\d)(?:\1)+(?=[A-Z])")
+_DAMAGED_SECTION_RE = re.compile(r"^(\d\d)[A-Z]{0,8}[0-9Q]{1,2}(?:OF|GF|QF|F|O)[0-9Q]{1,2}(?=[A-Z])")
+_SUFFIX_RE = re.compile(r"(?:ZFR|ZDK|TOSEC)\d+$")
+_DUPLICATE_RE = re.compile(r"\d+SUSPECTEDDUPLICATE(\d+)$")
+_SPLIT_RE = re.compile(r"^(?P<year>\d\d)(?P<station>[A-Z0-9]*?[A-Z][A-Z0-9]*?)(?P<serial>\d+)$")
+_PLAIN_RE = re.compile(r"^(\d\d)([A-Z]+)(\d+)$")
+
+
+def _repair_station(year: str, station: str, serial: str, known_ids: Collection[str] | None) -> str | None:
+    """3.1 step 8: the one best known station for an unknown one, or None (no candidate or a tie)."""
+    candidates: dict[str, int] = {}
+    for known in nearest_stations(station, 2):
+        candidates[known] = edit_distance(station, known, 2)
+    if len(station) >= 4:
+        for known in KNOWN_STATIONS:
+            if station in known and known not in candidates:
+                candidates[known] = edit_distance(station, known, len(known))
+    if not candidates:
+        return None
+
+    def key(known: str) -> tuple[int, int]:
+        canonical = ALIASES.get(known, known)
+        exists = known_ids is not None and f"{year}{canonical}{serial}" in known_ids
+        return (0 if exists else 1, candidates[known])
+
+    ranked = sorted(candidates, key=key)
+    if len(ranked) > 1 and key(ranked[0]) == key(ranked[1]):
+        return None
+    best = ranked[0]
+    return ALIASES.get(best, best)
+
+
+def _canonical_once(identifier: str, known_ids: Collection[str] | None, notes: list[str]) -> str:
+    text = _NON_LETTER_RE.sub("", identifier.upper())  # step 1
+    text = _DOUBLED_YEAR_RE.sub(r"\1", text)  # step 2
+    text = _DAMAGED_SECTION_RE.sub(r"\1", text)  # step 3
+    duplicate = _DUPLICATE_RE.search(text)  # step 4
+    if duplicate:
+        text = text[: duplicate.start()] + duplicate.group(1)
+    text = _SUFFIX_RE.sub("", text)
+    match = _SPLIT_RE.match(text)  # step 5
+    if not match:
+        return text
+    year, station, serial = match.group("year"), match.group("station"), match.group("serial")
+    serial = serial.lstrip("0") or "0"
+    station = strip_station_prefixes(station).replace("0", "O")  # steps 6-7
+    station = ALIASES.get(station, station)
+    if station not in KNOWN_STATIONS:  # step 8
+        repaired = _repair_station(year, station, serial, known_ids)
+        if repaired is None:
+            notes.append(f"id-unrepaired: {identifier} (unknown station {station})")
+        else:
+            station = repaired
+    return f"{year}{station}{serial}"
+
+
+def canonicalize_id(
+    identifier: str, known_ids: Collection[str] | None = None, *, warnings: list[str] | None = None
+) -> str:
+    """The repaired, alias-normalised id (3.1 steps 1-9): ``06SECSTATE123`` -> ``06STATE123``.
+
+    ``known_ids`` (the published ids) lets the station repair prefer an existing id. Warns
+    ``id-repaired`` when more than the alias step changed the id, ``id-unrepaired`` when an
+    unknown station could not be repaired.
+    """
+    original = identifier.strip()
+    notes: list[str] = []
+    if original.upper() in REPAIR_TABLE:  # step 9 (ids no rule can fix)
+        result = REPAIR_TABLE[original.upper()]
+    else:
+        result = _canonical_once(original, known_ids, notes)
+        for _ in range(4):  # reach a fixed point so that the function is idempotent
+            again = _canonical_once(result, known_ids, [])
+            if again == result:
+                break
+            result = again
+    if warnings is not None:
+        baseline = _NON_LETTER_RE.sub("", original.upper())
+        plain = _PLAIN_RE.match(baseline)
+        if plain:
+            baseline = plain.group(1) + ALIASES.get(plain.group(2), plain.group(2)) + plain.group(3)
+        if result != baseline and not notes:
+            warnings.append(f"id-repaired: {original} -> {result}")
+        warnings.extend(notes)
+    return result

@@ -74,7 +74,7 @@ INLINE_PAGE_BREAK_RE = re.compile(
 )
 # "2003PARIS01234 - Classification: SECRET", "2004CARACA01540 - UNCLASSIFIED"
 FOOTER_RE = re.compile(r"^\s*\d{4}[A-Z]{2,}\d{3,}\s+-\s+(?:Classification:\s*)?[A-Za-z/ ]+\s*$")
-RULE_RE = re.compile(r"^\s*(?:[-=_]{3,}\s*)+$")
+RULE_RE = re.compile(r"^\s*[-=_]{3,}(?:\s+[-=_]+)*\s*$")  # no nested quantifiers: linear time
 CLASSIFICATION_LINE_RE = re.compile(
     r"^\s*(?:UNCLASSIFIED|UNCLAS|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)\s*$", re.IGNORECASE
 )

@@ -1,0 +1,371 @@
+"""Composition: from a :class:`RawCable` (metadata + header + body) to a :class:`ParsedCable`.
+
+Order: repeated opening block (3.6.1), header fields (3.2, 3.5), identifier (3.1),
+classification (3.3), layout stripping (3.6.2), then the field modules on the stripped body,
+then the warnings (one per code, sorted by code) and ``extra``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from . import classification as cls
+from . import header as hdr
+from .errors import ParseError
+from .formats import RawCable, derive_telegram_identifier
+from .identifiers import canonicalize_id
+from .model import Paragraph, ParsedCable, Recipients, Reference
+from .text import strip_layout_lines
+
+_WS_RE = re.compile(r"\s+")
+_STATION_RE = re.compile(r"^\d\d([A-Z]+?)\d+$")
+
+# --- 3.6.1 repeated opening block ------------------------------------------------------------
+
+
+def remove_repeated_block(body: str) -> tuple[str, int]:
+    """Delete the first copy of a repeated opening block; returns (body, lines removed).
+
+    Lines are compared with whitespace collapsed and blank lines ignored. Only an exact repeat
+    of the ``k`` non-blank lines before the next occurrence of the first line is removed.
+    """
+    lines = body.split("\n")
+    keyed = [(i, _WS_RE.sub(" ", line).strip()) for i, line in enumerate(lines)]
+    nonblank = [(i, key) for i, key in keyed if key]
+    if len(nonblank) < 2:
+        return body, 0
+    first = nonblank[0][1]
+    keys = [key for _, key in nonblank]
+    candidates = [j for j in range(1, len(keys) // 2 + 1) if keys[j] == first]
+    for j in candidates:
+        if keys[:j] == keys[j : 2 * j] and (j >= 2 or cls.find_banner(first) is not None):
+            cut_from, cut_to = nonblank[0][0], nonblank[j][0]
+            return "\n".join(lines[:cut_from] + lines[cut_to:]), j
+    return body, 0
+
+
+# --- field modules ---------------------------------------------------------------------------
+
+
+def _preamble_fallback(body: str) -> tuple[str, str]:
+    match = re.search(r"^\s*¶?\s*1\s*\.", body, re.MULTILINE)
+    if not match:
+        return body, ""
+    return body[: match.start()], body[match.start() :]
+
+
+_OFFICE_STOP_RE = re.compile(r"^\s*(?:E\.?\s?[O0]\.?(?=[\s\d:])|TAGS?\b|SUBJ|REF|Classified\s+By)", re.I)
+
+
+def office_lines(preamble: str) -> list[str]:
+    """``DEPARTMENT FOR …``, ``STATE PASS …`` lines between the banner/caveats and the E.O. line."""
+    out: list[str] = []
+    lines = preamble.split("\n")
+    for index, line in enumerate(lines):
+        if index == 0 and cls.find_banner(line):
+            continue
+        if _OFFICE_STOP_RE.match(line):
+            break
+        text = " ".join(line.split())
+        if not text or cls.caveats_of_line(text) or hdr.is_body_start(line):
+            continue
+        if hdr.PARTIAL_NOTE_RE.search(text):
+            continue
+        out.append(text)
+    return out
+
+
+class _Missing:
+    """Stand-in for a field module a colleague has not landed yet (empty results)."""
+
+    @staticmethod
+    def split_preamble(body: str) -> tuple[str, str]:
+        return _preamble_fallback(body)
+
+    @staticmethod
+    def parse_paragraphs(body: str, *, warnings: list[str] | None = None) -> list[Paragraph]:
+        return []
+
+    @staticmethod
+    def parse_summary(body: str) -> str | None:
+        return None
+
+    @staticmethod
+    def split_signature(body: str) -> Any:
+        from types import SimpleNamespace
+
+        return SimpleNamespace(signer=None, signer_raw=None, signers=[], trailer=[])
+
+    @staticmethod
+    def parse_subject(text: str, clean: bool = True) -> str:
+        return ""
+
+    @staticmethod
+    def parse_tags(text: str, *, warnings: list[str] | None = None) -> list[str]:
+        return []
+
+    @staticmethod
+    def parse_references(text: str, cable_id: str, *, warnings: list[str] | None = None) -> list[Reference]:
+        return []
+
+    @staticmethod
+    def parse_eo(text: str) -> Any:
+        return None
+
+    @staticmethod
+    def parse_declassify_on(text: str, *, warnings: list[str] | None = None) -> str | None:
+        return None
+
+    @staticmethod
+    def parse_classified_by_statement(text: str) -> Any:
+        return None
+
+
+@cache
+def _field_modules() -> tuple[Any, ...]:
+    """The colleagues' field modules; a module not yet present is replaced by ``_Missing``."""
+    import importlib
+
+    out = []
+    for name in ("classified_by", "eo", "paragraphs", "references", "subject", "tags"):
+        try:
+            out.append(importlib.import_module(f"{__package__}.{name}"))
+        except ImportError:
+            out.append(_Missing)
+    return tuple(out)
+
+
+def _first_paragraph_region(preamble: str, rest: str) -> str:
+    """Preamble plus paragraph 1 (old cables put ``CLASSIFIED BY`` there)."""
+    match = re.search(r"^\s*¶?\s*2\s*\.", rest, re.MULTILINE)
+    head = rest[: match.start()] if match else rest[:3000]
+    return preamble + "\n" + head
+
+
+def _merge_warnings(items: list[str]) -> tuple[str, ...]:
+    by_code: dict[str, list[str]] = {}
+    for item in items:
+        code, _, detail = item.partition(":")
+        code = code.strip()
+        detail = detail.strip()
+        details = by_code.setdefault(code, [])
+        if detail and detail not in details:
+            details.append(detail)
+    return tuple(
+        f"{code}: {'; '.join(details)}" if details else code for code, details in sorted(by_code.items())
+    )
+
+
+def _station(canonical: str) -> str:
+    match = _STATION_RE.match(canonical)
+    if match:
+        return match.group(1)
+    return re.sub(r"[^A-Z]", "", canonical)
+
+
+def _csv_references(
+    refs: list[Reference], csv_refs: list[str] | None, known_ids: Any, warnings: list[str]
+) -> list[Reference]:
+    if not csv_refs:
+        return refs
+    body_targets = [r.target for r in refs if r.kind == "cable" and r.target]
+    csv_targets = [canonicalize_id(r, known_ids) for r in csv_refs]
+    only = sorted(set(body_targets) ^ set(csv_targets))
+    if not body_targets:
+        warnings.append(f"references-from-csv: {len(csv_refs)} ids from column 6")
+        filled = list(refs)
+        seen: set[str] = set()
+        for text, target in zip(csv_refs, csv_targets, strict=True):
+            if target not in seen:
+                seen.add(target)
+                filled.append(Reference(label=None, text=text, kind="cable", target=target))
+        return filled
+    if only:
+        warnings.append(f"csv-references-differ: {', '.join(only)}")
+    return refs
+
+
+def build_cable(raw: RawCable, *, known_ids: Any = None) -> ParsedCable:
+    """All fields of one cable (sections 2 and 3 of the spec)."""
+    cb_mod, eo_mod, par_mod, ref_mod, subj_mod, tags_mod = _field_modules()
+    warnings: list[str] = list(raw.warnings)
+    extra: dict[str, Any] = {}
+    header = hdr.tidy(raw.header)
+    body, _removed = remove_repeated_block(hdr.tidy(raw.body))
+    body = hdr.tidy(body)
+    partial = hdr.is_partial(header)
+
+    identifier = raw.identifier
+    if not identifier:
+        identifier = derive_telegram_identifier(header, body, raw.path, warnings)
+        if not identifier:
+            raise ParseError("no identifier", path=raw.path, line=raw.line)
+    canonical = canonicalize_id(identifier, known_ids, warnings=warnings)
+    station = _station(canonical)
+
+    # header fields
+    if partial:
+        transmission_id = precedence = sender = None
+        recipients = Recipients()
+    else:
+        transmission_id = hdr.parse_transmission_id(header)
+        precedence = hdr.parse_precedence(header, extra)
+        sender = hdr.parse_sender(header)
+        recipients = hdr.parse_recipients(header)
+    created, source = hdr.created_info(
+        header,
+        page_value=raw.page_created,
+        csv_value=raw.csv_created,
+        id_year=canonical[:2],
+        warnings=warnings,
+    )
+    if source:
+        extra["created_source"] = source
+    released = hdr.page_timestamp(raw.released)
+
+    # preamble and classification
+    stripped = strip_layout_lines(body)
+    preamble, rest = par_mod.split_preamble(stripped)
+    banner = cls.find_banner(body)
+    caveats = cls.collect_caveats(preamble)
+    classification, derived = cls.classify(raw.classification, banner, caveats, warnings=warnings)
+    if classification.endswith("//NOFORN") and "NOFORN" not in caveats:
+        caveats.append("NOFORN")
+    if banner:
+        extra["banner"] = banner
+    if derived:
+        extra["banner_classification"] = derived
+
+    origin = raw.origin
+    if not origin:
+        origin = hdr.origin_from_sender(sender)
+        if origin:
+            warnings.append(f"origin-derived: from FM {sender}")
+
+    # subject
+    subject = subj_mod.parse_subject(preamble, clean=True)
+    subject_raw = subj_mod.parse_subject(preamble, clean=False)
+    if subject_raw:
+        extra["subject_raw"] = subject_raw
+    if not subject:
+        warnings.append("subject-missing: no SUBJECT line")
+
+    # tags
+    tags = list(tags_mod.parse_tags(preamble, warnings=warnings))
+    if not tags:
+        if raw.page_tags:
+            tags = list(dict.fromkeys(t.upper() for t in raw.page_tags))
+            warnings.append("tags-from-page: no TAGS line in the body")
+        else:
+            warnings.append("tags-missing: no TAGS line and no page tags")
+
+    # references
+    refs = list(ref_mod.parse_references(preamble, canonical, warnings=warnings))
+    if raw.format == "csv":
+        refs = _csv_references(refs, raw.csv_references, known_ids, warnings)
+
+    # E.O. line and Classified By
+    eo = eo_mod.parse_eo(preamble)
+    declassify_on = eo_mod.parse_declassify_on(preamble, warnings=warnings)
+    if eo is not None and getattr(eo, "decl_raw", None):
+        extra["decl_raw"] = eo.decl_raw
+    statement = cb_mod.parse_classified_by_statement(_first_paragraph_region(preamble, rest))
+    names: list[str] = list(statement.names) if statement else []
+    normalized: list[str] = list(getattr(statement, "normalized", []) or []) if statement else []
+    reasons: list[str] = list(statement.reasons) if statement else []
+    if statement is not None:
+        extra["classified_by_text"] = statement.text
+    if not names and eo is not None:
+        names = list(getattr(eo, "classifiers", None) or getattr(eo, "classifier_names", None) or [])
+    if names:
+        extra["classified_by_names"] = names
+        extra["classified_by_normalized"] = normalized or names
+    if statement is None and classification.startswith(("CONFIDENTIAL", "SECRET")) and not names:
+        warnings.append("classified-by-missing: no Classified By statement")
+
+    # paragraphs, summary, signature
+    paragraphs: list[Paragraph] = list(par_mod.parse_paragraphs(stripped, warnings=warnings))
+    summary = par_mod.parse_summary(stripped)
+    signature = par_mod.split_signature(stripped)
+    signer = signature.signer
+    if signature.signer_raw:
+        extra["signer_raw"] = signature.signer_raw
+    if signature.signers:
+        extra["signers"] = list(signature.signers)
+    if signer is None and not partial:
+        warnings.append("signer-missing: no signature line")
+
+    offices = office_lines(preamble)
+    if offices:
+        extra["office_lines"] = offices
+    if signature.trailer:
+        extra["trailer"] = list(signature.trailer)
+    if raw.page_title:
+        extra["page_title"] = raw.page_title
+    if raw.page_tags is not None:
+        extra["page_tags"] = list(raw.page_tags)
+    if raw.media_urls:
+        extra["media_urls"] = list(raw.media_urls)
+    if raw.csv_row is not None:
+        extra["csv_row"] = raw.csv_row
+    if raw.csv_references is not None:
+        extra["csv_references"] = list(raw.csv_references)
+
+    return ParsedCable(
+        identifier=identifier,
+        canonical_id=canonical,
+        created=created,
+        released=released,
+        classification=classification,
+        origin=origin,
+        station=station,
+        subject=subject,
+        tags=tuple(tags),
+        references=tuple(refs),
+        paragraphs=tuple(paragraphs),
+        transmission_id=transmission_id,
+        precedence=precedence,
+        sender=sender,
+        recipients=recipients,
+        signer=signer,
+        classified_by="; ".join(names) if names else None,
+        classification_reasons=tuple(reasons),
+        declassify_on=declassify_on,
+        caveats=tuple(caveats),
+        summary=summary,
+        is_partial=partial,
+        header=header,
+        body=body,
+        format=raw.format,
+        warnings=_merge_warnings(warnings),
+        extra=_ordered_extra(extra),
+        source=f"{raw.path}:{raw.line}" if raw.line else raw.path,
+    )
+
+
+_EXTRA_ORDER = (
+    "page_title",
+    "page_tags",
+    "media_urls",
+    "csv_row",
+    "csv_references",
+    "created_source",
+    "info_precedence",
+    "banner",
+    "banner_classification",
+    "decl_raw",
+    "subject_raw",
+    "classified_by_text",
+    "classified_by_names",
+    "classified_by_normalized",
+    "signer_raw",
+    "signers",
+    "office_lines",
+    "trailer",
+)
+
+
+def _ordered_extra(extra: dict[str, Any]) -> dict[str, Any]:
+    return {key: extra[key] for key in _EXTRA_ORDER if key in extra}

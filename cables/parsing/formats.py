@@ -1,0 +1,533 @@
+"""Input formats: bytes to text (1.1), format recognition (1.2) and one reader per layout (1.3-1.6).
+
+A reader turns decoded text into :class:`RawCable` records: the metadata the layout carries
+(identifier, page created, classification, origin ...) plus the header and body text. The
+field rules run later, in :mod:`cables.parsing.cable`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import html
+import re
+import sys
+import threading
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from .errors import ParseError
+from .header import find_dtg, split_header_body
+from .text import match_banner
+
+csv.field_size_limit(sys.maxsize)
+
+# --- 1.1 bytes to text ---------------------------------------------------------------------
+
+# cp1252 leaves 0x81, 0x8D, 0x8F, 0x90, 0x9D undefined: map those like Latin-1.
+_FALLBACK = {
+    b: (bytes([b]).decode("cp1252") if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D) else chr(b))
+    for b in range(256)
+}
+_state = threading.local()
+
+
+def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: decode one invalid byte as Windows-1252 and count it."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    _state.count = getattr(_state, "count", 0) + 1
+    return _FALLBACK[exc.object[exc.start]], exc.start + 1
+
+
+codecs.register_error("cables-cp1252", _cp1252_fallback)
+
+_LINE_END_RE = re.compile(r"\r\n?")
+UNDECODABLE = "undecodable"
+
+
+def normalize_text(text: str) -> str:
+    """Line ends to ``\\n``, no-break spaces to spaces, Unicode NFC (1.1 step 4)."""
+    if "\r" in text:
+        text = _LINE_END_RE.sub("\n", text)
+    if "\u00a0" in text:
+        text = text.replace("\u00a0", " ")
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return text
+
+
+def decode_bytes(data: bytes, *, path: str = "<input>", line: int = 0) -> tuple[str, int]:
+    """Decode per 1.1; returns (normalised text, number of bytes repaired as cp1252).
+
+    Raises ParseError("undecodable") for NUL bytes or more than 2% repaired bytes.
+    """
+    if b"\x00" in data:
+        raise ParseError(f"{UNDECODABLE} (NUL bytes)", path=path, line=line)
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+        repaired = 0
+    except UnicodeDecodeError:
+        _state.count = 0
+        text = data.decode("utf-8", errors="cables-cp1252")
+        repaired = _state.count
+        if repaired * 50 > len(data):
+            raise ParseError(
+                f"{UNDECODABLE} ({repaired} of {len(data)} bytes are not UTF-8)", path=path, line=line
+            ) from None
+    return normalize_text(text), repaired
+
+
+def repaired_warning(count: int) -> str:
+    return f"encoding-repaired: {count} byte{'s' if count != 1 else ''} decoded as Windows-1252"
+
+
+# --- records -----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class RawCable:
+    """What a layout gives before the field rules run."""
+
+    format: str
+    header: str
+    body: str
+    identifier: str | None = None
+    page_created: str | None = None
+    csv_created: str | None = None
+    released: str | None = None
+    classification: str | None = None
+    origin: str | None = None
+    page_title: str | None = None
+    page_tags: list[str] | None = None
+    media_urls: list[str] | None = None
+    csv_row: int | None = None
+    csv_references: list[str] | None = None
+    warnings: list[str] = field(default_factory=list)
+    path: str = "<input>"
+    line: int = 0
+
+
+# --- 1.2 recognition -------------------------------------------------------------------------
+
+_HTML_TABLE_RE = re.compile(r"<table\s+class=['\"]cable['\"]\s*>", re.IGNORECASE)
+_TEXT_LABELS = ("Identifier", "Created", "Classification", "Origin")
+_CSV_DATE_RE = re.compile(r"^\d{1,2}/\d{1,2}/\d{4} \d{1,2}:\d{2}$")
+_ID_LIKE_RE = re.compile(r"^\d{2}[A-Z0-9\-]*[A-Z][A-Z0-9\-]*\d$")
+_VZCZC_RE = re.compile(r"^\s*VZCZC", re.MULTILINE)
+_DTG_LINE_RE = re.compile(r"^\s*(?:[ZOPR]\s+){0,2}\d{6}Z\s+[A-Za-z]{3}\s+\d{2}\b", re.MULTILINE)
+_FM_LINE_RE = re.compile(r"^\s*FM\s+\S", re.MULTILINE)
+_PREAMBLE_LINE_RE = re.compile(
+    r"^\s*(?:E\.?\s?[O0]\.?(?:\s|\d|:)|TAGS?\b|SUBJ(?:ECT)?\b)", re.IGNORECASE | re.MULTILINE
+)
+
+
+def _first_lines(text: str, count: int, limit: int = 4096) -> list[str]:
+    out: list[str] = []
+    for line in text[:limit].split("\n"):
+        if line.strip():
+            out.append(line.strip())
+            if len(out) == count:
+                break
+    return out
+
+
+def is_csv_record(fields: list[str]) -> bool:
+    """A first CSV record that identifies the dump layout (1.2)."""
+    return (
+        len(fields) == 8
+        and bool(_CSV_DATE_RE.match(fields[1].strip()))
+        and bool(_ID_LIKE_RE.match(fields[2].strip()))
+    )
+
+
+def _first_csv_record(text: str) -> list[str] | None:
+    reader = csv.reader(_line_iter(text), delimiter=",", quotechar='"', escapechar="\\")
+    try:
+        return next(reader)
+    except (csv.Error, StopIteration):
+        return None
+
+
+def _line_iter(text: str) -> Iterator[str]:
+    """Lines with their ``\\n`` (for csv.reader), without building a list of the whole text."""
+    start = 0
+    while True:
+        end = text.find("\n", start)
+        if end < 0:
+            if start < len(text):
+                yield text[start:]
+            return
+        yield text[start : end + 1]
+        start = end + 1
+
+
+def _has_banner_then_preamble(text: str) -> bool:
+    lines = text[:20000].split("\n")
+    for i, line in enumerate(lines[:200]):
+        if match_banner(line):
+            rest = "\n".join(lines[i + 1 : i + 40])
+            return bool(_PREAMBLE_LINE_RE.search(rest))
+    return False
+
+
+def detect_format(text: str) -> str | None:
+    """``html``, ``csv``, ``text``, ``telegram`` or None (1.2, first match wins)."""
+    if _HTML_TABLE_RE.search(text) or ("<code><pre>" in text and "<html" in text.lower()):
+        return "html"
+    stripped = text.lstrip()
+    if stripped.startswith('"'):
+        record = _first_csv_record(stripped)
+        if record is not None and is_csv_record(record):
+            return "csv"
+    if _first_lines(text, 4) == list(_TEXT_LABELS):
+        return "text"
+    head = text[:20000]
+    if (
+        _VZCZC_RE.search(head)
+        or _DTG_LINE_RE.search(head)
+        or _FM_LINE_RE.search(head)
+        or _has_banner_then_preamble(text)
+    ):
+        return "telegram"
+    return None
+
+
+# --- 1.3 text ----------------------------------------------------------------------------------
+
+_TITLE_LABEL_RE = re.compile(r"^\s*Cable title:\s*", re.IGNORECASE)
+_TAGS_LABEL_RE = re.compile(r"^\s*Tags:\s*", re.IGNORECASE)
+_PDF_LINE_RE = re.compile(r"^\s*pdf\s+how-to read a cable\s*$", re.IGNORECASE)
+
+
+def read_text(text: str, *, path: str = "<input>") -> RawCable:
+    """The plain-text page layout: four labels, four values, title, tags, then header+body."""
+    lines = text.split("\n")
+    i = 0
+    labels_seen = 0
+    while i < len(lines) and labels_seen < 4:
+        if lines[i].strip():
+            labels_seen += 1
+        i += 1
+    values: list[str] = []
+    while i < len(lines) and len(values) < 4:
+        values.append(lines[i].strip())
+        i += 1
+    values += [""] * (4 - len(values))
+    identifier, created, classification, origin = values
+    title_parts: list[str] = []
+    page_tags: list[str] | None = None
+    j = i
+    if j < len(lines) and _TITLE_LABEL_RE.match(lines[j]):
+        title_parts.append(_TITLE_LABEL_RE.sub("", lines[j]))
+        j += 1
+        while j < len(lines) and not _TAGS_LABEL_RE.match(lines[j]) and j - i < 40:
+            title_parts.append(lines[j])
+            j += 1
+        if j < len(lines) and _TAGS_LABEL_RE.match(lines[j]):
+            page_tags = _TAGS_LABEL_RE.sub("", lines[j]).split()
+            j += 1
+        else:  # no Tags line: the "title" was something else
+            j = i
+            title_parts = []
+    if j < len(lines) and _PDF_LINE_RE.match(lines[j]):
+        j += 1
+    header, body = split_header_body("\n".join(lines[j:]))
+    title = " ".join(" ".join(title_parts).split())
+    return RawCable(
+        format="text",
+        header=header,
+        body=body,
+        identifier=identifier or None,
+        page_created=created or None,
+        classification=classification or None,
+        origin=origin or None,
+        page_title=title or None,
+        page_tags=page_tags,
+        path=path,
+        line=1,
+    )
+
+
+# --- 1.4 html ----------------------------------------------------------------------------------
+
+_TABLE_RE = re.compile(r"<table\s+class=['\"]cable['\"]\s*>(.*?)</table>", re.IGNORECASE | re.DOTALL)
+_TR_RE = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.IGNORECASE | re.DOTALL)
+_TH_RE = re.compile(r"<th\b[^>]*>(.*?)</th>", re.IGNORECASE | re.DOTALL)
+_TD_RE = re.compile(r"<td\b[^>]*>(.*?)</td>", re.IGNORECASE | re.DOTALL)
+_HREF_RE = re.compile(r"href\s*=\s*(['\"])(.*?)\1", re.IGNORECASE | re.DOTALL)
+_TAG_RE = re.compile(r"<[^>]*>")
+_H3_RE = re.compile(r"<h3>\s*Viewing cable\s+([^,<]*?)\s*(?:,\s*(.*?))?\s*</h3>", re.IGNORECASE | re.DOTALL)
+_PRE_RE = re.compile(r"<code>\s*<pre>(.*?)</pre>\s*</code>", re.IGNORECASE | re.DOTALL)
+_ANCHOR_RE = re.compile(r"<a\s+id=(['\"])par[^'\"]*\1[^>]*>.*?</a>", re.IGNORECASE | re.DOTALL)
+_EOL_BACKSLASH_RE = re.compile(r"\\[ \t]*(?=\n|$)")
+_PARTIAL_RE = re.compile(r"This record is a partial extract of the original cable", re.IGNORECASE)
+
+_CELL_KEYS = {
+    "reference id": "identifier",
+    "created": "created",
+    "date": "created",
+    "released": "released",
+    "classification": "classification",
+    "origin": "origin",
+}
+
+
+def _cell_text(fragment: str) -> str:
+    return " ".join(html.unescape(_TAG_RE.sub(" ", fragment)).split())
+
+
+def pre_to_text(fragment: str) -> str:
+    """A ``<pre>`` block as text (1.4 steps 1-5)."""
+    fragment = _ANCHOR_RE.sub("", fragment)
+    fragment = _TAG_RE.sub("", fragment)
+    fragment = html.unescape(fragment)
+    fragment = normalize_text(fragment)
+    return _EOL_BACKSLASH_RE.sub("", fragment)
+
+
+def read_html(text: str, *, path: str = "<input>") -> RawCable:
+    """A cablegate page: table cells by header text, ``<pre>`` blocks as header and body."""
+    table = _TABLE_RE.search(text)
+    if not table:
+        raise ParseError("not a cable (HTML page without table.cable)", path=path, line=1)
+    cells: dict[str, str] = {}
+    media: list[str] = []
+    headers: list[str] = []
+    for row in _TR_RE.findall(table.group(1)):
+        ths = _TH_RE.findall(row)
+        if ths:
+            headers = [_cell_text(th).lower() for th in ths]
+            continue
+        tds = _TD_RE.findall(row)
+        if "appears in these articles" in row.lower():
+            media.extend(href for _, href in _HREF_RE.findall(row))
+            continue
+        if headers and len(tds) == len(headers) and not cells:
+            for name, td in zip(headers, tds, strict=True):
+                key = _CELL_KEYS.get(name.rstrip(":"))
+                if key:
+                    cells[key] = _cell_text(td)
+    title = None
+    h3 = _H3_RE.search(text)
+    if h3:
+        title = _EOL_BACKSLASH_RE.sub("", html.unescape(h3.group(2) or "")).strip()
+        title = " ".join(title.split()) or None
+    blocks = [pre_to_text(b) for b in _PRE_RE.findall(text)]
+    header, body = "", ""
+    if len(blocks) >= 2:
+        header, body = blocks[0], "\n".join(blocks[1:])
+    elif len(blocks) == 1:
+        if _PARTIAL_RE.search(blocks[0]) and not match_banner_in(blocks[0]):
+            header = blocks[0]
+        else:
+            body = blocks[0]
+    return RawCable(
+        format="html",
+        header=header,
+        body=body,
+        identifier=cells.get("identifier") or (h3.group(1).strip() if h3 else None) or None,
+        page_created=cells.get("created") or None,
+        released=cells.get("released") or None,
+        classification=cells.get("classification") or None,
+        origin=cells.get("origin") or None,
+        page_title=title,
+        media_urls=sorted(media) if media else None,
+        path=path,
+        line=1,
+    )
+
+
+def match_banner_in(text: str) -> bool:
+    return any(match_banner(line) for line in text.split("\n")[:60])
+
+
+# --- 1.5 csv -----------------------------------------------------------------------------------
+
+
+def csv_record_to_raw(fields: list[str], *, path: str, line: int) -> RawCable:
+    """One 8-field record of ``cables.csv``."""
+    row, created, identifier, origin, classification, refs, header, body = fields
+    try:
+        csv_row: int | None = int(row.strip())
+    except ValueError:
+        csv_row = None
+    return RawCable(
+        format="csv",
+        header=header,
+        body=body,
+        identifier=identifier.strip() or None,
+        csv_created=created.strip() or None,
+        classification=classification.strip() or None,
+        origin=origin.strip() or None,
+        csv_row=csv_row,
+        csv_references=[r.strip() for r in refs.split("|") if r.strip()],
+        path=path,
+        line=line,
+    )
+
+
+def iter_csv_lines(lines: Iterable[str], *, path: str = "<input>") -> Iterator[RawCable | ParseError]:
+    """Stream records from decoded lines; a bad record yields a ParseError and parsing goes on."""
+    counter = _LineCounter(lines)
+    reader = csv.reader(counter, delimiter=",", quotechar='"', escapechar="\\")
+    while True:
+        start = counter.count + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield ParseError(f"not a cable (CSV record: {exc})", path=path, line=start)
+            continue
+        if not fields or (len(fields) == 1 and not fields[0].strip()):
+            continue
+        if len(fields) != 8:
+            yield ParseError(
+                f"not a cable (CSV record has {len(fields)} fields, expected 8)", path=path, line=start
+            )
+            continue
+        yield csv_record_to_raw(fields, path=path, line=start)
+
+
+class _LineCounter:
+    """Iterator over lines that counts them (csv.reader.line_num counts only its own reads)."""
+
+    __slots__ = ("_it", "count")
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self._it = iter(lines)
+        self.count = 0
+
+    def __iter__(self) -> _LineCounter:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._it)
+        self.count += 1
+        return line
+
+
+def iter_csv_text(text: str, *, path: str = "<input>") -> Iterator[RawCable | ParseError]:
+    return iter_csv_lines(_line_iter(text), path=path)
+
+
+class ByteLineDecoder:
+    """Decode a binary stream line by line (1.1), counting repaired bytes per record."""
+
+    def __init__(self, stream: Iterable[bytes], *, path: str) -> None:
+        self._stream = stream
+        self.path = path
+        self.repaired = 0
+        self.nul = False
+        self.size = 0
+        self._first = True
+
+    def __iter__(self) -> Iterator[str]:
+        for raw in self._stream:
+            if self._first:
+                self._first = False
+                if raw.startswith(codecs.BOM_UTF8):
+                    raw = raw[3:]
+            self.size += len(raw)
+            if b"\x00" in raw:
+                self.nul = True
+                raw = raw.replace(b"\x00", b"")
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                _state.count = 0
+                line = raw.decode("utf-8", errors="cables-cp1252")
+                self.repaired += _state.count
+            line = normalize_text(line)
+            # a lone CR inside the chunk became a line end: hand csv one line at a time
+            if "\n" in line[:-1]:
+                yield from _line_iter(line)
+            else:
+                yield line
+
+    def take(self) -> tuple[int, bool, int]:
+        """Counters since the last call: (repaired bytes, NUL seen, bytes read)."""
+        out = (self.repaired, self.nul, self.size)
+        self.repaired, self.nul, self.size = 0, False, 0
+        return out
+
+
+# --- 1.6 telegram ------------------------------------------------------------------------------
+
+_ID_GRAMMAR_RE = re.compile(r"^\d{2}[A-Z]+[1-9]\d{0,6}$")
+_DE_RE = re.compile(r"^\s*DE\s+[A-Z]{3,}\s+#\s*0*(\d{1,7})(?:/\d+)?\b", re.MULTILINE)
+_FM_RE = re.compile(r"^\s*FM\s+(.+?)\s*$", re.MULTILINE)
+
+
+def derive_telegram_identifier(header: str, body: str, name: str, warnings: list[str]) -> str | None:
+    """1.6: banner station + serial + DTG year, else DE serial + FM station, else the file name."""
+    from .identifiers import normalize_station
+
+    dtg = find_dtg(header)
+    year = dtg[2:4] if dtg else None  # find_dtg returns YYYY-...
+    derived: str | None = None
+    first = next((line for line in body.split("\n") if line.strip()), "")
+    banner = match_banner(first)
+    if banner and year:
+        station = re.sub(r"[^A-Z]", "", banner.group("station").upper())
+        serial = banner.group("serial").lstrip("0")
+        if station and serial:
+            derived = f"{year}{station}{serial}"
+    if derived is None and year:
+        de = _DE_RE.search(header)
+        fm = _FM_RE.search(header)
+        if de and fm:
+            station = normalize_station(fm.group(1).replace(" ", ""))
+            serial = de.group(1).lstrip("0")
+            if station and serial:
+                derived = f"{year}{station}{serial}"
+    stem = re.sub(r"\.[A-Za-z0-9]+$", "", name.replace("\\", "/").rsplit("/", 1)[-1])
+    from_name = stem if _ID_GRAMMAR_RE.match(stem) else None
+    if derived:
+        if from_name and from_name != derived:
+            warnings.append(f"identifier-mismatch: derived {derived}, file name {from_name}")
+        return derived
+    if from_name:
+        warnings.append(f"identifier-from-filename: {from_name}")
+        return from_name
+    return None
+
+
+def read_telegram(text: str, *, path: str = "<input>") -> RawCable:
+    """Raw telegram text: header and body only, metadata derived."""
+    header, body = split_header_body(text)
+    warnings: list[str] = []
+    identifier = derive_telegram_identifier(header, body, path, warnings)
+    if not identifier:
+        raise ParseError("no identifier", path=path, line=0)
+    return RawCable(
+        format="telegram", header=header, body=body, identifier=identifier, warnings=warnings, path=path
+    )
+
+
+# --- dispatch ----------------------------------------------------------------------------------
+
+
+def read_records(
+    text: str, *, path: str = "<input>", fmt: str | None = None
+) -> Iterator[RawCable | ParseError]:
+    """Recognise (unless ``fmt`` is given) and read decoded text; csv yields one item per record."""
+    if not text.strip():
+        raise ParseError("empty", path=path, line=0)
+    fmt = fmt or detect_format(text)
+    if fmt == "html":
+        yield read_html(text, path=path)
+    elif fmt == "csv":
+        yield from iter_csv_text(text, path=path)
+    elif fmt == "text":
+        yield read_text(text, path=path)
+    elif fmt == "telegram":
+        yield read_telegram(text, path=path)
+    else:
+        raise ParseError(
+            "not a cable (no header, banner, E.O., TAGS or SUBJECT line found)", path=path, line=1
+        )
