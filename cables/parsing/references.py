@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .identifiers import is_known_station, nearest_stations, normalize_station
 from .model import Reference
@@ -64,7 +65,7 @@ _END_INLINE_RE = re.compile(
 _END_LINE_RE = re.compile(
     r"^\s*(?:\u00b6\s*)?\d{1,3}\s?[.)]\s*(?:\(|[A-Za-z]|$)"  # numbered paragraph
     r"|^\s*(?i:(?:begin\s+)?summary\b)"
-    r"|^\s*(?i:subject\b|subj\b|tags?\b|e\.?\s?[o0]\.?\s*\d)"
+    r"|^\s*(?i:subject\b|subj\b|tags?\b|e\.?\s?[o0]\.?\s*1\d{4})"
     r"|^\s*(?:SIPDIS|NOFORN|NOCONTRACT|ORCON|EXDIS|NODIS|LIMDIS|SENSITIVE)\s*$"
 )
 # a preamble (not a bare REF text): such lines never occur in a REF text
@@ -109,7 +110,8 @@ def _scan_block(text: str, start: int, *, first_is_label_line: bool = True) -> t
         nl = text.find("\n", pos)
         if nl < 0:
             nl = n
-        line = text[pos:nl].rstrip("\r")
+        # never look further than the block can reach (a megabyte-long "line" of junk)
+        line = text[pos : min(nl, pos + _BLOCK_LIMIT - size + 100)].rstrip("\r")
         if not first:
             if not line.strip():
                 pending_blank = pending_blank or not after_layout
@@ -171,7 +173,7 @@ def find_ref_blocks(text: str) -> list[str]:
 
 _YEAR = r"(?:\d{4}|\d{3}|'?\d{2}|[Oo]\d|\(\d{2}\)|\(\d{4}\))"
 _PREFIX_WORD = r"(?:REF(?:S|TELS?)?\b[:.]?|UNCLAS(?:SIFIED|S)?\b|CONFIDENTIAL\b|SECRET\b|\((?:C|U|S|SBU)\))"
-_WORD = r"(?![Oo]\d)(?!AND\b)[A-Za-z][A-Za-z'.\-]{0,24}(?=[\s,;:#(]|\d|$)"
+_WORD = r"(?![Oo]\d)(?!AND\b)[A-Za-z](?:[A-Za-z'.\-]|0(?=[A-Za-z])){0,24}(?=[\s,;:#(]|\d|$)"
 _SERIAL = r"[Oo]?\d[\dOo]{0,7}"
 _FILLER = r"(?:,|CABLES?\b|TEL\b|NO\.|\#|\([A-Z]{1,2}(?:/[A-Z]{1,4})?\)|\(\d{2}\)|\(\d{4}\))"
 _CABLE_RE = re.compile(
@@ -240,6 +242,7 @@ def _serial_value(raw: str) -> str | None:
     return digits if 0 < len(digits) <= 7 else None
 
 
+@lru_cache(maxsize=8192)
 def _station_of(words: str, *, fuzzy: bool) -> tuple[str | None, bool]:
     """(station, fuzzy?) for the origin words, or (None, False) when they name no station."""
     tokens = words.split()
@@ -309,6 +312,7 @@ class _BlockParser:
         self.pieces: list[_Piece] = []
         self.last_label: str | None = None
         self.prev: tuple[str, str] | None = None  # (station, year) of the previous cable item
+        self._starts: dict[int, bool] = {}
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -367,7 +371,7 @@ class _BlockParser:
             and s[pos + 1] == " "
             and (pos == 0 or s[pos - 1] == " ")
         ):
-            return _match_cable(s, self._ws(pos + 1), fuzzy=False) is not None
+            return self._cable_start(self._ws(pos + 1))
         return False
 
     def _read_labels(self, pos: int) -> tuple[str | None, int]:
@@ -406,7 +410,7 @@ class _BlockParser:
             return None, pos
         if m.group("lone") or m.group("paren"):
             at = m.start("lone") if m.group("lone") else m.start("paren")
-            if _match_cable(self.s, at, fuzzy=False):
+            if self._cable_start(at):
                 return None, pos  # the next item's year prefix
             if m.group("lone"):
                 rest = self._ws(m.end())
@@ -421,7 +425,11 @@ class _BlockParser:
         return _two_digits(raw), m.end()
 
     def _cable_start(self, pos: int) -> bool:
-        return _match_cable(self.s, pos, fuzzy=False) is not None
+        """Does a cable item (known station) start at ``pos``? Memoised per block."""
+        hit = self._starts.get(pos)
+        if hit is None:
+            hit = self._starts[pos] = _match_cable(self.s, pos, fuzzy=False) is not None
+        return hit
 
     def _note_end(self, pos: int, *, cable: bool) -> int:
         """End of the trailing text of an item: the next separator, label or item."""
@@ -453,6 +461,8 @@ class _BlockParser:
         while pos < self.n:
             while pos < self.n and s[pos] in " ;,:&":
                 pos += 1
+            if (m := _AND_RE.match(s, pos)) and m.end() < self.n:
+                pos = m.end()
             if pos >= self.n:
                 break
             label, pos = self._read_labels(pos)
