@@ -49,6 +49,7 @@ REF_LABEL_RE = re.compile(
 _DOUBLED_LABEL_RE = re.compile(rf"[ \t]*(?i:{_LABEL_WORD})[ \t]*:")
 
 _BLOCK_LIMIT = 1200
+_MAX_BLOCKS = 32  # real preambles have one to three; junk must not cost more than this
 _ITEM_LIMIT = 200
 _SUSPECT_KEEP = 80
 
@@ -165,6 +166,8 @@ def find_ref_blocks(text: str) -> list[str]:
         block, end = _scan_block(text, start)
         if block:
             blocks.append(block)
+            if len(blocks) >= _MAX_BLOCKS:
+                break
         pos = max(end, m.end())
     return blocks
 
