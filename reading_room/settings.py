@@ -7,6 +7,7 @@ Without DATABASE_URL (or POSTGRES_* variables) the database is SQLite in the pro
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -74,7 +75,9 @@ def database_from_env() -> dict:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", default=False)
-TESTING = env_bool("DJANGO_TESTING", default=False)
+# Under pytest the development key and plain static storage are fine (pytest-django loads the
+# settings before any conftest runs, so this cannot be set from one).
+TESTING = env_bool("DJANGO_TESTING", default=False) or "pytest" in sys.modules
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if DEBUG or TESTING:
