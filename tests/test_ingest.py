@@ -456,3 +456,45 @@ def test_zip_member_larger_than_declared_is_stopped(tmp_path):
     source, _, message = report.failed[0]
     assert source == f"{archive}:a.txt"
     assert "declared size" in message or "cannot extract" in message
+
+
+# --- the shared corpus, through the real parser ------------------------------------------------
+
+
+@pytest.mark.slow
+def test_whole_shared_corpus_loads_and_reloads_without_writes(corpus_dir):
+    text_ids = {p.stem for p in (corpus_dir / "text").glob("*.txt")}
+    html_ids = {p.stem for p in (corpus_dir / "wlc-html").rglob("*.html")}
+    telegrams = list((corpus_dir / "telegram").glob("*.txt"))
+    assert (len(text_ids), len(html_ids), len(telegrams)) == (243, 243, 24)
+    assert text_ids == html_ids  # every text cable is also there as a cablegate page
+
+    first = cables_ingest(sources=[corpus_dir])
+
+    assert first.failed == []
+    # 243 text + 24 telegrams + the seed are new; each of the 243 pages is a second rendition of
+    # a text cable, read after it (the directory walk is sorted: text/ before wlc-html/).
+    assert (first.created, first.updated, first.unchanged) == (268, 243, 0)
+    assert Cable.objects.count() == 268
+    assert set(Cable.objects.filter(identifier__in=html_ids).values_list("format", flat=True)) == {"html"}
+    assert Cable.objects.filter(format="telegram").count() == 24
+    assert all(
+        set(hashes) == {"text", "html"}
+        for hashes in Cable.objects.filter(identifier__in=html_ids).values_list("content_hashes", flat=True)
+    )
+    assert Paragraph.objects.count() > 2000
+    assert first.references_resolved > 0
+    assert (
+        first.references_resolved + first.references_unresolved
+        == Reference.objects.filter(kind="cable").count()
+    )
+
+    with CaptureQueriesContext(connection) as ctx:
+        second = cables_ingest(sources=[corpus_dir])
+
+    assert (second.created, second.updated, second.unchanged, second.failed) == (0, 0, 511, [])
+    assert writes_in(ctx.captured_queries) == []
+    assert (second.references_resolved, second.references_unresolved) == (
+        first.references_resolved,
+        first.references_unresolved,
+    )
