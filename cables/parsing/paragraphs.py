@@ -55,6 +55,11 @@ _LABEL_MARK_RE = re.compile(
     re.IGNORECASE,
 )
 _SPACES_RE = re.compile(r"[ \t]+")
+_BLANK_RUN_RE = re.compile(r"\n(?:[ \t]*\n){2,}")
+# every layout line of 3.6.2 holds three digits or starts with one of these words
+_LAYOUT_HINT_RE = re.compile(
+    r"\d{3}|^[ \t]*(?:PAGE[ \t]+\d|SIPDIS|NNNN|End[ \t]+Cable[ \t]+Text|BT|[.>])[ \t]*", re.M | re.I
+)
 
 # --- headings -----------------------------------------------------------------------------------
 
@@ -94,9 +99,9 @@ _LINE_PREFIX_RE = re.compile(
     rf"^[ \t]*(?:{_SIGN}[ \t]*)?\d{{1,3}}\.[ \t]*(?:\([ \t]*{_MARK_BODY}[ \t]*\)|{_MARK_FIRST}\))?[ \t]*",
     re.IGNORECASE,
 )
-_LEADING_MARK_RE = re.compile(rf"^[ \t]*\([ \t]*(?P<mark>{_MARK_BODY})[ \t]*\)[ \t]*", re.IGNORECASE)
+_LEADING_MARK_RE = re.compile(rf"[ \t]*\([ \t]*(?P<mark>{_MARK_BODY})[ \t]*\)[ \t]*", re.IGNORECASE)
 _SUMMARY_START_RE = re.compile(
-    r"(?:BEGIN[ \t]+)?SUMM?A?RY"
+    r"(?:BEGIN[ \t]+)?SUMM(?:ARY|AY)"
     r"(?:[ \t]+AND[ \t]+(?:COMMENTS?|ACTION[ \t]+REQUESTS?|TABLE[ \t]+OF[ \t]+CONTENTS|INTRODUCTION)"
     r"|/COMMENTS?)?"
     r"(?:[ \t]*[:.\-\u2013\u2014]+[ \t]*|[ \t]*$)",
@@ -190,8 +195,14 @@ class Signature:
 
 
 def _lines(body: str) -> list[str]:
-    """Body lines after layout removal (3.6.2), trailing spaces removed."""
-    return [line.rstrip() for line in strip_layout_lines(body).split("\n")]
+    """Body lines after layout removal (3.6.2), trailing spaces removed, blank runs cut to one line."""
+    return [line.rstrip() for line in _strip_layout(body).split("\n")]
+
+
+def _strip_layout(text: str) -> str:
+    """``strip_layout_lines`` after cutting blank runs, skipped when no line can be a layout line."""
+    text = _BLANK_RUN_RE.sub("\n\n", text)
+    return strip_layout_lines(text) if _LAYOUT_HINT_RE.search(text) else text
 
 
 def _is_blank_or_rule(line: str) -> bool:
@@ -518,6 +529,8 @@ def _summary_start(lines: list[str], begin: int) -> tuple[int, int] | None:
         if heading is not None and _SUMMARY_START_RE.fullmatch(heading[0].strip() + ":"):
             return heading[1], 0
         prefix = _LINE_PREFIX_RE.match(line)
+        if prefix is None and i > begin and not _is_blank_or_rule(lines[i - 1]):
+            continue  # a label opens a paragraph or a block, never a continuation line
         col = prefix.end() if prefix else len(line) - len(line.lstrip())
         if m := _LEADING_MARK_RE.match(line, col):
             col = m.end()
@@ -615,7 +628,7 @@ _XX_RE = re.compile(r"(?<=[A-WYZa-wyz])[xX]{2,}\b")
 def clean_content(text: str) -> str:
     """Search text (3.16): no paragraph numbers, markings, rules, page breaks, SIPDIS or summary labels."""
     out: list[str] = []
-    for line in strip_layout_lines(text).split("\n"):
+    for line in _strip_layout(text).split("\n"):
         if is_rule(line):
             line = ""
         elif _START_RE.match(line):

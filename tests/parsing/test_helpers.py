@@ -1,0 +1,75 @@
+"""clean_content and titlefy (cable-format.md 3.16)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cables.parsing.paragraphs import clean_content, titlefy
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "7. (S) First point\n8. C) Second point\n-------\nOutlook\n-------\n9. Third",
+            "First point\nSecond point\n\nOutlook\n\nThird",
+        ),
+        ("1. (C) Summary. The talks failed. End Summary.", "The talks failed. "),
+    ],
+    ids=["numbers-markings-rules", "summary-labels"],
+)
+def test_clean_content_spec_examples(text: str, expected: str) -> None:
+    assert clean_content(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1. Plain number", "Plain number"),
+        ("12. (S//NF) Noforn", "Noforn"),
+        ("Comment: It failed. End Comment.", "It failed. "),
+        ("Summary and Comment: It failed. End Summary and Comment.", "It failed. "),
+        ("Text\nSIPDIS\nmore", "Text\nmore"),
+        ("Text\n\nPARIS 00001254  002 OF 004\n\nmore", "Text\n\nmore"),
+        ("The wordxxx here and XXXXXXXXXXXX stays", "The word here and XXXXXXXXXXXX stays"),
+        ("He declined to comment: none", "He declined to comment: none"),
+    ],
+)
+def test_clean_content_rules(text: str, expected: str) -> None:
+    assert clean_content(text) == expected
+
+
+TITLES = [
+    (
+        "GERMANY'S NEW INTERIOR MINISTER FACES STEEP LEARNING CURVE",
+        "Germany's New Interior Minister Faces Steep Learning Curve",
+    ),
+    ("THE NEW GERMAN CABINET - AN OVERVIEW", "The New German Cabinet - An Overview"),
+    (
+        "GERMANY'S NEXT FOREIGN MINISTER?: THE WORLD ACCORDING TO FDP CHAIRMAN GUIDO WESTERWELLE",
+        "Germany's Next Foreign Minister?: The World According to FDP Chairman Guido Westerwelle",
+    ),
+    ("SPD IN DRIVER'S SEAT FOR BERLIN ELECTION", "SPD in Driver's Seat for Berlin Election"),
+    ("MINISTERS ANGRY AT CHANGE IN GPC SPEECH", "Ministers Angry at Change in GPC Speech"),
+    ("THE PNG'ING OF A DIPLOMAT", "The PNG'ing of a Diplomat"),
+    ("63RD UN GENERAL ASSEMBLY", "63rd UN General Assembly"),
+]
+
+
+@pytest.mark.parametrize(("subject", "expected"), TITLES, ids=[t[1][:24] for t in TITLES])
+def test_titlefy_spec_examples(subject: str, expected: str) -> None:
+    assert titlefy(subject) == expected
+
+
+@pytest.mark.parametrize(
+    ("subject", "expected"),
+    [
+        ("IRAN: THE VIEW FROM BAKU", "Iran: The View From Baku"),  # "from" is not a small word
+        ("TALKS -- A NEW START", "Talks -- A New Start"),
+        ("MEETING WITH XXXXXXXXXXXX ON PREL ISSUES", "Meeting with XXXXXXXXXXXX on PREL Issues"),
+        ("Already Mixed Case kept", "Already Mixed Case kept"),
+        ("NATO AND THE EU", "NATO and the EU"),
+    ],
+)
+def test_titlefy_rules(subject: str, expected: str) -> None:
+    assert titlefy(subject) == expected
