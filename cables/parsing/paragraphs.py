@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from .identifiers import KNOWN_STATIONS
@@ -68,6 +69,7 @@ _INLINE_HEADING_RE = re.compile(
     r"^[ \t]*(?:[-=_]{3,}[ \t]*)?(?P<text>[^-=_ \t][^\n]{0,78}?)[ \t]*[-=_]{3,}[ \t]*$"
 )
 _HEADING_MAX_CHARS = 80
+_RULE_CHARS = frozenset("-=_")
 _HEADING_MAX_WORDS = 12
 
 # --- preamble elements (3.12 "after the last preamble element") -------------------------------
@@ -194,9 +196,10 @@ class Signature:
 # --- shared line helpers ------------------------------------------------------------------------
 
 
-def _lines(body: str) -> list[str]:
+@lru_cache(maxsize=4)
+def _lines(body: str) -> tuple[str, ...]:
     """Body lines after layout removal (3.6.2), trailing spaces removed, blank runs cut to one line."""
-    return [line.rstrip() for line in _strip_layout(body).split("\n")]
+    return tuple(line.rstrip() for line in _strip_layout(body).split("\n"))
 
 
 def _strip_layout(text: str) -> str:
@@ -242,7 +245,7 @@ def _has_marking(rest: str) -> bool:
     return split_marking(rest)[0] is not None
 
 
-def _numbered_starts(lines: list[str], end: int) -> dict[int, int]:
+def _numbered_starts(lines: Sequence[str], end: int) -> dict[int, int]:
     """Line index -> paragraph number of every accepted numbered start before ``end`` (3.12)."""
     starts: dict[int, int] = {}
     previous = 0
@@ -264,7 +267,7 @@ def _is_preamble_line(line: str) -> bool:
     return bool(_PREAMBLE_LINE_RE.match(line)) or bool(_CAVEAT_LINE_RE.match(line))
 
 
-def _preamble_elements_end(lines: list[str]) -> int:
+def _preamble_elements_end(lines: Sequence[str]) -> int:
     """Index after the last preamble block (leading blank-separated blocks opening with an element)."""
     end = 0
     i = 0
@@ -283,7 +286,7 @@ def _preamble_elements_end(lines: list[str]) -> int:
     return end
 
 
-def _area_start(lines: list[str], starts: dict[int, int]) -> int:
+def _area_start(lines: Sequence[str], starts: dict[int, int]) -> int:
     """First line of the paragraph area: the first numbered start or the end of the preamble elements."""
     pre_end = _preamble_elements_end(lines)
     first = min(starts, default=None)
@@ -323,7 +326,7 @@ def _is_name(name: str) -> bool:
     return sum(ch.isalpha() for ch in name) >= 2 and not all(len(w) == 1 for w in words)
 
 
-def _after_boundary(lines: list[str], i: int, name: str) -> bool:
+def _after_boundary(lines: Sequence[str], i: int, name: str) -> bool:
     """The line follows a blank line, a sentence end, a page break, ``GP-n``, ``UNQUOTE``, ``REGARDS``."""
     if i == 0:
         return True
@@ -350,7 +353,7 @@ def _signature_of(raw: str | None, trailer: list[str]) -> Signature:
     return Signature(signer, raw.strip(), (signer,), tuple(reversed(trailer)))
 
 
-def _find_tail(lines: list[str]) -> _Tail:
+def _find_tail(lines: Sequence[str]) -> _Tail:
     """Signer and trailer among the last 20 non-blank lines (3.14)."""
     window: list[int] = []
     for i in range(len(lines) - 1, -1, -1):
@@ -398,36 +401,37 @@ def parse_signer(body: str) -> str | None:
     return split_signature(body).signer
 
 
-def _content_lines(body: str) -> list[str]:
+@lru_cache(maxsize=4)
+def _content_lines(body: str) -> tuple[str, ...]:
     """Body lines without layout lines, signature and trailer."""
     lines = _lines(body)
     tail = _find_tail(lines)
-    content = lines[: tail.cut]
-    if tail.last_line is not None and content:
-        content[-1] = tail.last_line
-    return content
+    if tail.last_line is not None and tail.cut:
+        return (*lines[: tail.cut - 1], tail.last_line)
+    return lines[: tail.cut]
 
 
 # --- paragraphs ---------------------------------------------------------------------------------
 
 
-def _heading_at(lines: list[str], i: int, end: int) -> tuple[str, int] | None:
+def _heading_at(lines: Sequence[str], i: int, end: int) -> tuple[str, int] | None:
     """(heading text, next line index) when line ``i`` is a heading, else None."""
     line = lines[i]
     if len(line) > 200:
         return None
-    if m := _INLINE_HEADING_RE.match(line):
+    if ("---" in line or "===" in line or "___" in line) and (m := _INLINE_HEADING_RE.match(line)):
         text = m.group("text").strip()
         if text and len(text.split()) <= _HEADING_MAX_WORDS:
             return text, i + 1
-    if i + 1 < end and is_rule(lines[i + 1]) and not is_rule(line):
+    following = lines[i + 1].lstrip()[:1] if i + 1 < end else ""
+    if following in _RULE_CHARS and is_rule(lines[i + 1]) and not is_rule(line):
         text = line.strip()
         if text and len(text) <= _HEADING_MAX_CHARS and len(text.split()) <= _HEADING_MAX_WORDS:
             return text, i + 2
     return None
 
 
-def _tidy(lines: list[str]) -> str:
+def _tidy(lines: Sequence[str]) -> str:
     """Paragraph text: blank-line runs reduced to one, no leading or trailing blank lines."""
     out: list[str] = []
     for line in lines:
@@ -448,7 +452,7 @@ class _Builder:
         self.entries: list[Paragraph] = []
         self.number: int | None = None
         self.marking: str | None = None
-        self.lines: list[str] | None = None
+        self.lines: Sequence[str] | None = None
 
     def open(self, number: int | None, marking: str | None, first: str) -> None:
         self.flush()
@@ -474,7 +478,7 @@ def _open_unnumbered(builder: _Builder, line: str) -> None:
         builder.open(None, None, line)
 
 
-def _build(lines: list[str], starts: dict[int, int], begin: int) -> list[Paragraph]:
+def _build(lines: Sequence[str], starts: dict[int, int], begin: int) -> list[Paragraph]:
     builder = _Builder()
     end = len(lines)
     i = begin
@@ -519,7 +523,7 @@ def parse_paragraphs(body: str, *, warnings: list[str] | None = None) -> list[Pa
 # --- summary ---------------------------------------------------------------------------------------
 
 
-def _summary_start(lines: list[str], begin: int) -> tuple[int, int] | None:
+def _summary_start(lines: Sequence[str], begin: int) -> tuple[int, int] | None:
     """(line, column) where the summary text starts, after its label or heading."""
     for i in range(begin, len(lines)):
         line = lines[i]
@@ -544,7 +548,7 @@ def _summary_start(lines: list[str], begin: int) -> tuple[int, int] | None:
     return None
 
 
-def _summary_lines_open(lines: list[str], row: int, col: int) -> list[str]:
+def _summary_lines_open(lines: Sequence[str], row: int, col: int) -> list[str]:
     """A summary with a start but no end: to the first blank line, rule line or heading."""
     out = [lines[row][col:]]
     for i in range(row + 1, len(lines)):
@@ -557,7 +561,7 @@ def _summary_lines_open(lines: list[str], row: int, col: int) -> list[str]:
     return out
 
 
-def _clean_summary(lines: list[str]) -> str | None:
+def _clean_summary(lines: Sequence[str]) -> str | None:
     out: list[str] = []
     for line in lines:
         if not line.strip() or is_rule(line):
