@@ -229,7 +229,8 @@ def build_cable(raw: RawCable, *, known_ids: Any = None) -> ParsedCable:
     stripped = strip_layout_lines(body)
     preamble, rest = par_mod.split_preamble(stripped)
     banner = cls.find_banner(body)
-    caveats = cls.collect_caveats(preamble)
+    # caveat lines (SIPDIS) are layout for the other fields: read them from the unstripped body
+    caveats = cls.collect_caveats(par_mod.split_preamble(body)[0])
     classification, derived = cls.classify(raw.classification, banner, caveats, warnings=warnings)
     if classification.endswith("//NOFORN") and "NOFORN" not in caveats:
         caveats.append("NOFORN")

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from .errors import ParseError
-from .header import find_dtg, split_header_body
+from .header import find_dtg, is_body_start, is_date_line, split_header_body
 from .text import match_banner
 
 csv.field_size_limit(sys.maxsize)
@@ -325,6 +325,7 @@ def read_html(text: str, *, path: str = "<input>") -> RawCable:
             header = blocks[0]
         else:
             body = blocks[0]
+    header, body = move_date_line(header, body)
     return RawCable(
         format="html",
         header=header,
@@ -341,6 +342,37 @@ def read_html(text: str, *, path: str = "<input>") -> RawCable:
     )
 
 
+_DUMP_ROW_RE = re.compile(r"^\s*ID:\s*\d+\s*$")
+
+
+def move_date_line(header: str, body: str) -> tuple[str, str]:
+    """Header material opening a given body goes to the header, as the text layout's split does.
+
+    That is a weekday date line (1.7), and a dump row ``ID: 248711`` / ``ORIGIN: …`` /
+    ``DESTINATION: …`` printed before the banner (trap 13, 10BERLIN180): both renditions of a
+    cable then give the same body and fields.
+    """
+    lines = body.split("\n")
+    i = 0
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    moved: list[str] = []
+    if i < len(lines) and is_date_line(lines[i]):
+        moved.append(lines[i].strip())
+        i += 1
+    elif i < len(lines) and _DUMP_ROW_RE.match(lines[i]):
+        j = i
+        while j < len(lines) and j - i < 60 and not is_body_start(lines[j]):
+            j += 1
+        if j < len(lines) and is_body_start(lines[j]):
+            moved.extend(lines[i:j])
+            i = j
+    if not moved:
+        return header, body
+    block = "\n".join(moved).strip("\n")
+    return (f"{header}\n{block}" if header.strip() else block), "\n".join(lines[i:])
+
+
 def match_banner_in(text: str) -> bool:
     return any(match_banner(line) for line in text.split("\n")[:60])
 
@@ -355,6 +387,7 @@ def csv_record_to_raw(fields: list[str], *, path: str, line: int) -> RawCable:
         csv_row: int | None = int(row.strip())
     except ValueError:
         csv_row = None
+    header, body = move_date_line(header, body)
     return RawCable(
         format="csv",
         header=header,

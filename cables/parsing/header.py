@@ -201,6 +201,11 @@ def _date_line(line: str) -> str | None:
     return _iso(moment)
 
 
+def is_date_line(line: str) -> bool:
+    """``Wednesday, 02 December 2009, 17:17``."""
+    return bool(_DATE_LINE_RE.match(line))
+
+
 def _csv_date(value: str | None) -> str | None:
     match = _CSV_DATE_RE.match(value or "")
     if not match:
@@ -366,7 +371,7 @@ _SECTION_RE = re.compile(r"^\s*(TO|INFO)\b\s*(.*)$")
 _XMT_RE = re.compile(r"^\s*XMT\b[/\s]*(.*)$")
 _ROUTE_RE = re.compile(r"^([A-Z0-9]{1,7})/(.+)$")
 _TRAILING_PREC_RE = re.compile(r"^(.*?)\s+(FLASH|NIACT\s+IMMEDIATE|IMMEDIATE|PRIORITY|PIORITY|ROUTINE)$")
-_STOP_RE = re.compile(r"^\s*(?:BT|NNNN)\s*$")
+_STOP_RE = re.compile(r"^\s*(?:BT|NNNN|(?:ID|ORIGIN|DATE|SOURCE|CLASSIFICATION|MISC|DESTINATION):.*)\s*$")
 
 
 def _recipient(line: str) -> Recipient | None:
