@@ -1,0 +1,893 @@
+"""Full-text search over cables: one interface, two engines (PostgreSQL tsvector/GIN, SQLite FTS5).
+
+Both engines index the same token stream, produced here in Python, so that the same query finds
+the same cables on both (ranking aside):
+
+* **Analysis.** Words are runs of letters and digits (``IRAN,S`` is read as ``IRAN'S``; a
+  possessive ``'s`` is dropped; other apostrophes are removed; case and diacritics are folded).
+  Common English words (``STOP_WORDS``) are not indexed. Words without digits are reduced to
+  their Snowball English (Porter2) stem, the stemmer PostgreSQL's ``english`` configuration uses;
+  words with digits (``06PARIS6189``, ``1.4(b)``) are kept as they are, like ``simple``.
+* **PostgreSQL.** ``cables_cable.search_document`` is a ``tsvector`` built from that stream
+  (subject weight A, identifier/tags/origin B, body C), with a GIN index. Queries are
+  ``tsquery`` literals of the same lexemes; relevance is ``ts_rank_cd``.
+* **SQLite.** ``cables_search_fts`` is an FTS5 table (``rowid`` = cable id; columns ``subject``,
+  ``meta``, ``body``) holding the lexemes as text, with the ``ascii`` tokenizer, which splits
+  on spaces and so keeps the lexemes exactly. A trigger removes a deleted cable's row. Relevance
+  is ``bm25`` with column weights 10/4/1.
+
+Neither the PostgreSQL ``english`` stemmer nor FTS5's ``porter`` tokenizer is used: they are
+different algorithms (Porter2 and Porter1 disagree on ``general``/``generous``/``generation``),
+and the promise is the same results on both engines.
+
+Known difference between the engines: PostgreSQL stores at most 256 positions per word and
+positions up to 16,383 in a document, so a *phrase* that occurs only past those limits in a very
+long cable is found on SQLite and not on PostgreSQL. Single words are found on both.
+
+The index is kept by ``search_index_update(cable_ids=...)``, which ingest calls for every batch
+it writes, inside its transaction; ``search_index_rebuild()`` (``manage.py
+rebuild_search_index``) rebuilds it from the stored cables.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import snowballstemmer
+from django.db import connections, router
+from django.db.models import BooleanField, Count, Expression, F, FloatField, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import ExtractYear
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+
+from cables.models import Cable, CableTag, Classification, Paragraph, Reference
+
+__all__ = [
+    "ORDERS",
+    "FacetValue",
+    "ParsedQuery",
+    "SearchQueryError",
+    "Snippet",
+    "Term",
+    "analyze",
+    "facets",
+    "highlight",
+    "identifier_lookup",
+    "paragraph_anchor",
+    "parse_query",
+    "search",
+    "search_index_delete",
+    "search_index_rebuild",
+    "search_index_update",
+    "snippets",
+]
+
+FTS_TABLE = "cables_search_fts"
+PG_COLUMN = "search_document"
+
+# The schema is created by migration 0010_search_index; search_index_rebuild() puts this trigger
+# back if a later migration rebuilt cables_cable on SQLite (which drops its triggers).
+SQLITE_DELETE_TRIGGER = (
+    f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_cable_delete AFTER DELETE ON cables_cable "  # noqa: S608
+    f"BEGIN DELETE FROM {FTS_TABLE} WHERE rowid = old.id; END"
+)
+
+MAX_QUERY_CHARS = 500  # longer input is cut (with a notice)
+MAX_TERMS = 20  # more terms are dropped (with a notice)
+MIN_PREFIX = 2  # letters before a '*'
+MAX_WORD = 60  # longer "words" are noise (base64, rules of dashes): not indexed
+PG_MAX_POSITION = 16383  # PostgreSQL's limit on a position within a tsvector
+PG_MAX_POSITIONS_PER_LEXEME = 256
+FIELD_GAP = 100  # positions between fields on PostgreSQL, so that a phrase never spans two
+
+SNIPPET_CHARS = 280  # a paragraph longer than this is cut around its hits
+
+# The Snowball English stop word list (also PostgreSQL's english.stop), less "us" (U.S.).
+STOP_WORDS = frozenset(
+    """
+    a about above after again against all am an and any are as at be because been before being
+    below between both but by can did do does doing don down during each few for from further had
+    has have having he her here hers herself him himself his how i if in into is it its itself
+    just me more most my myself no nor not now of off on once only or other our ours ourselves out
+    over own s same she should so some such t than that the their theirs them themselves then
+    there these they this those through to too under until up very was we were what when where
+    which while who whom why will with you your yours yourself yourselves
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+
+
+class SearchQueryError(ValueError):
+    """A query that cannot be searched; ``message`` is written for the reader."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# --- analysis: text -> lexemes (shared by indexing, queries and highlighting) ---------------------
+
+_COMMA_S_RE = re.compile(r"(?<=[^\W_]),(?=[sS]\b)")  # IRAN,S -> IRAN'S (same length)
+# A word: letters and digits, with inner apostrophes; or an abbreviation with dots (U.S., e.g.).
+_WORD_RE = re.compile(r"[^\W\d_](?:\.[^\W\d_])+\.?(?![^\W_])|[^\W_]+(?:['’][^\W_]+)*")
+_APOSTROPHES = str.maketrans("", "", "'’.")
+_HAS_DIGIT_RE = re.compile(r"\d")
+_stemmer = snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=400_000)
+def _fold(word: str) -> str:
+    """Lower case, no possessive, apostrophes or dots, no diacritics: ``Côte’s`` -> ``cote``,
+    ``U.S.`` -> ``us``."""
+    word = word.casefold()
+    if word.endswith(("'s", "’s")):
+        word = word[:-2]
+    word = word.translate(_APOSTROPHES)
+    if not word.isascii():
+        word = "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+        word = "".join(c for c in word if c.isalnum())  # compatibility forms may bring punctuation
+    return word
+
+
+@lru_cache(maxsize=400_000)
+def _lexeme(word: str) -> str | None:
+    """The indexed form of one word as written, or None for a stop word or noise."""
+    folded = _fold(word)
+    if not folded or len(folded) > MAX_WORD or folded in STOP_WORDS:
+        return None
+    if _HAS_DIGIT_RE.search(folded):
+        return folded
+    return _stemmer.stemWord(folded)
+
+
+def _words(text: str) -> Iterator[re.Match[str]]:
+    return _WORD_RE.finditer(_COMMA_S_RE.sub("'", text))
+
+
+def analyze(text: str) -> list[str]:
+    """The lexemes of ``text`` in order, as indexed: ``"Iran,s nuclear programs"`` ->
+    ``['iran', 'nuclear', 'program']``."""
+    return [lexeme for match in _words(text) if (lexeme := _lexeme(match.group()))]
+
+
+def _spans(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, lexeme)`` of the indexed words of ``text`` (offsets into ``text``)."""
+    return [
+        (match.start(), match.end(), lexeme) for match in _words(text) if (lexeme := _lexeme(match.group()))
+    ]
+
+
+# --- queries -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Term:
+    """One word, prefix or phrase of a query: its lexemes in order, the last one maybe a prefix."""
+
+    text: str
+    lexemes: tuple[str, ...]
+    prefix: bool = False
+
+    @property
+    def is_phrase(self) -> bool:
+        return len(self.lexemes) > 1
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A query as understood: every group must match; a group matches if one of its terms does;
+    no excluded term may match. ``notice`` tells the reader what was adjusted, if anything."""
+
+    raw: str
+    groups: tuple[tuple[Term, ...], ...]
+    excluded: tuple[Term, ...] = ()
+    notice: str | None = None
+
+    @property
+    def terms(self) -> tuple[Term, ...]:
+        """The terms that must (or may) match, for highlighting."""
+        return tuple(term for group in self.groups for term in group)
+
+    def to_tsquery(self) -> str:
+        """The PostgreSQL ``tsquery`` literal (lexemes quoted, never parsed again)."""
+        positive = " & ".join(
+            "(" + " | ".join(_tsquery_term(term) for term in group) + ")" for group in self.groups
+        )
+        negative = "".join(f" & !{_tsquery_term(term)}" for term in self.excluded)
+        return positive + negative
+
+    def to_fts5(self) -> str:
+        """The FTS5 ``MATCH`` expression (every lexeme a quoted string)."""
+        positive = " AND ".join(
+            "(" + " OR ".join(_fts5_term(term) for term in group) + ")" for group in self.groups
+        )
+        if not self.excluded:
+            return positive
+        return f"({positive}) NOT (" + " OR ".join(_fts5_term(term) for term in self.excluded) + ")"
+
+
+def _tsquery_term(term: Term) -> str:
+    parts = [f"'{lexeme}'" for lexeme in term.lexemes]  # lexemes are letters and digits only
+    if term.prefix:
+        parts[-1] += ":*"
+    return "(" + " <-> ".join(parts) + ")" if len(parts) > 1 else parts[0]
+
+
+def _fts5_term(term: Term) -> str:
+    return '"' + " ".join(term.lexemes) + '"' + ("*" if term.prefix else "")
+
+
+_QUERY_ITEM_RE = re.compile(r'(?P<neg>-?)"(?P<phrase>[^"]*)"|(?P<word>[^\s"]+)')
+_CURLY_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
+
+
+def parse_query(q: str) -> ParsedQuery:
+    """Understand a reader's query: words (all must match), ``"exact phrases"``, ``OR`` between
+    two items, ``-excluded`` items, ``prefix*``.
+
+    Raises ``SearchQueryError`` when nothing searchable is left (empty, only stop words, only
+    exclusions); input it can repair (an unmatched quote, too long, a stray ``OR``) gives a
+    ``ParsedQuery`` whose ``notice`` says what was done.
+    """
+    raw = q
+    notices: list[str] = []
+    text = (q or "").translate(_CURLY_QUOTES).replace("\x00", " ")
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS]
+        notices.append(f"Only the first {MAX_QUERY_CHARS} characters of your search were used.")
+    if text.count('"') % 2:
+        cut = text.rfind('"')
+        text = text[:cut] + " " + text[cut + 1 :]
+        notices.append("An unmatched quotation mark was ignored.")
+    if not text.strip():
+        raise SearchQueryError("Type a word to search for.")
+
+    groups: list[list[Term]] = []
+    excluded: list[Term] = []
+    pending_or = False
+    stray_or = False
+    stop_only: list[str] = []
+    short_prefix = False
+    count = 0
+    for match in _QUERY_ITEM_RE.finditer(text):
+        negative = bool(match.group("neg"))
+        prefix = False
+        if match.group("phrase") is not None:
+            source = match.group("phrase")
+        else:
+            source = match.group("word")
+            if source == "OR":
+                stray_or = stray_or or pending_or or not groups
+                pending_or = bool(groups)
+                continue
+            if source.startswith("-") and len(source.lstrip("-")) > 0:
+                negative = True
+            source = source.lstrip("-+")
+            if source.endswith("*"):
+                source = source.rstrip("*")
+                prefix = True
+        term = _term(source, prefix=prefix)
+        if term is None:
+            words = [word.group() for word in _words(source)]
+            if prefix and words:
+                short_prefix = True
+            elif any(_fold(word) in STOP_WORDS for word in words):
+                stop_only.append(source)
+            if pending_or:
+                stray_or = True
+            pending_or = False
+            continue
+        count += 1
+        if count > MAX_TERMS:
+            continue
+        if negative:
+            excluded.append(term)
+            stray_or = stray_or or pending_or
+        elif pending_or and groups:
+            groups[-1].append(term)
+        else:
+            groups.append([term])
+        pending_or = False
+    if pending_or:
+        stray_or = True
+
+    if count > MAX_TERMS:
+        notices.append(f"Only the first {MAX_TERMS} words of your search were used.")
+    if stray_or:
+        notices.append("OR needs a word on each side; a lone OR was ignored.")
+    if short_prefix:
+        notices.append(f"A word ending in * needs at least {MIN_PREFIX} letters before the *.")
+    if stop_only and groups:
+        shown = ", ".join(f"“{word}”" for word in dict.fromkeys(stop_only))
+        notices.append(f"Very common words are not searched: {shown}.")
+    if not groups:
+        if excluded:
+            raise SearchQueryError(
+                "Add a word to search for: a search cannot consist only of excluded words (-word)."
+            )
+        if stop_only:
+            raise SearchQueryError(
+                "Your search has only very common words (like “the” or “of”), which are not "
+                "indexed. Add a more specific word."
+            )
+        if short_prefix:
+            raise SearchQueryError(f"A word ending in * needs at least {MIN_PREFIX} letters before the *.")
+        raise SearchQueryError("Your search has no words to look for: use letters or digits.")
+    return ParsedQuery(
+        raw=raw,
+        groups=tuple(tuple(group) for group in groups),
+        excluded=tuple(excluded),
+        notice=" ".join(notices) or None,
+    )
+
+
+def _term(source: str, *, prefix: bool) -> Term | None:
+    """The term for a word or phrase as typed; None if nothing of it is indexed."""
+    words = [match.group() for match in _words(source)]
+    if prefix and words:
+        *head, last = words
+        lexemes = [lexeme for word in head if (lexeme := _lexeme(word))]
+        folded = _fold(last)
+        if len(folded) < MIN_PREFIX:
+            return None
+        lexemes.append(_prefix_lexeme(folded))
+        return Term(text=source, lexemes=tuple(lexemes), prefix=True)
+    lexemes = tuple(lexeme for word in words if (lexeme := _lexeme(word)))
+    if not lexemes:
+        return None
+    return Term(text=source, lexemes=lexemes)
+
+
+_COMPLETIONS = ("", "e", "s", "ed", "ing", "ion", "al", "ly", "ive")
+
+
+@lru_cache(maxsize=4096)
+def _prefix_lexeme(folded: str) -> str:
+    """The stem prefix that a typed prefix stands for.
+
+    The index holds stems, and the stem of a word need not start with what the reader typed
+    ("negotiat*" must find "negotiation", stem "negoti"). Take the common start of the stems of
+    the prefix with a few usual endings, never more than 3 letters shorter than typed.
+    """
+    if _HAS_DIGIT_RE.search(folded):
+        return folded
+    stems = [_stemmer.stemWord(folded + ending) for ending in _COMPLETIONS]
+    common = stems[0]
+    for stem in stems[1:]:
+        while not stem.startswith(common):
+            common = common[:-1]
+    floor = max(MIN_PREFIX, len(folded) - 3)
+    return common if len(common) >= floor else folded[:floor]
+
+
+def _as_parsed(q: str | ParsedQuery) -> ParsedQuery:
+    return q if isinstance(q, ParsedQuery) else parse_query(q)
+
+
+# --- searching -----------------------------------------------------------------------------------
+
+
+class _PgDocument(Expression):
+    """``<cable alias>.search_document``: a column Django does not know, aliased like one."""
+
+    output_field = FloatField()  # never read; the column only feeds @@ and ts_rank_cd
+
+    def __init__(self, alias: str | None = None) -> None:
+        super().__init__()
+        self.alias = alias
+
+    def resolve_expression(self, query: Any = None, *args: Any, **kwargs: Any) -> _PgDocument:
+        pk = F("pk").resolve_expression(query, *args, **kwargs)
+        return _PgDocument(alias=pk.alias)
+
+    def relabeled_clone(self, change_map: dict[str, str]) -> _PgDocument:
+        return _PgDocument(alias=change_map.get(self.alias, self.alias))
+
+    def get_group_by_cols(self) -> list[Expression]:
+        return [self]
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        return f"{compiler.quote_name(self.alias)}.{PG_COLUMN}", []
+
+
+class _PgMatch(Expression):
+    """``document @@ 'query'::tsquery``, usable in ``filter()``."""
+
+    conditional = True
+
+    def __init__(self, document: Expression, tsquery: str) -> None:
+        super().__init__(output_field=BooleanField())
+        self.document = document
+        self.tsquery = tsquery
+
+    def get_source_expressions(self) -> list[Expression]:
+        return [self.document]
+
+    def set_source_expressions(self, exprs: list[Expression]) -> None:
+        (self.document,) = exprs
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        sql, params = compiler.compile(self.document)
+        return f"{sql} @@ %s::tsquery", [*params, self.tsquery]
+
+
+class _PgRank(Expression):
+    """Cover-density rank, weights D=0.1 C=0.2 B=0.4 A=1.0, normalised by rank/(rank+1)."""
+
+    def __init__(self, document: Expression, tsquery: str) -> None:
+        super().__init__(output_field=FloatField())
+        self.document = document
+        self.tsquery = tsquery
+
+    def get_source_expressions(self) -> list[Expression]:
+        return [self.document]
+
+    def set_source_expressions(self, exprs: list[Expression]) -> None:
+        (self.document,) = exprs
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        sql, params = compiler.compile(self.document)
+        return (
+            f"ts_rank_cd('{{0.1, 0.2, 0.4, 1.0}}'::float4[], {sql}, %s::tsquery, 32)",
+            [*params, self.tsquery],
+        )
+
+
+class _FtsRank(Expression):
+    """Relevance on SQLite: ``-bm25`` (higher is better) of the cable's FTS5 row.
+
+    The FTS5 query runs once, as an uncorrelated subquery that SQLite materialises; each cable
+    row then looks its score up by rowid. (A correlated ``bm25()`` per row would recount the
+    term statistics for every row.)
+    """
+
+    def __init__(self, pk: Expression, match: str) -> None:
+        super().__init__(output_field=FloatField())
+        self.pk = pk
+        self.match = match
+
+    def get_source_expressions(self) -> list[Expression]:
+        return [self.pk]
+
+    def set_source_expressions(self, exprs: list[Expression]) -> None:
+        (self.pk,) = exprs
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        sql, params = compiler.compile(self.pk)
+        return (
+            f"(SELECT r.score FROM (SELECT rowid AS cable_id, -bm25({FTS_TABLE}, 10.0, 4.0, 1.0) AS score "  # noqa: S608
+            f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) AS r WHERE r.cable_id = {sql})",
+            [self.match, *params],
+        )
+
+
+ORDERS = ("relevance", "newest", "oldest")
+
+
+def search(queryset: QuerySet[Cable], q: str | ParsedQuery, *, order: str = "relevance") -> QuerySet[Cable]:
+    """``queryset`` narrowed to the cables matching ``q``, ordered by ``order`` ('relevance',
+    'newest' or 'oldest'; ties by identifier). Still a lazy QuerySet: filter, count, paginate.
+
+    With 'relevance', rows carry ``search_rank`` (higher is better; not comparable across
+    engines). Raises ``SearchQueryError`` for an unusable query (see ``parse_query``).
+    """
+    if order not in ORDERS:
+        raise ValueError(f"order must be one of {ORDERS}, not {order!r}")
+    parsed = _as_parsed(q)
+    vendor = connections[queryset.db].vendor
+    if vendor == "postgresql":
+        tsquery = parsed.to_tsquery()
+        matched = queryset.filter(_PgMatch(_PgDocument(), tsquery))
+        rank: Expression = _PgRank(_PgDocument(), tsquery)
+    elif vendor == "sqlite":
+        match = parsed.to_fts5()
+        matched = queryset.filter(
+            pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match])  # noqa: S608, S611
+        )
+        rank = _FtsRank(F("pk"), match)
+    else:  # pragma: no cover - only the two supported engines
+        raise NotImplementedError(f"no full-text search for {vendor}")
+    if order == "newest":
+        return matched.order_by(F("created").desc(nulls_last=True), "identifier")
+    if order == "oldest":
+        return matched.order_by(F("created").asc(nulls_last=True), "identifier")
+    return matched.annotate(search_rank=rank).order_by("-search_rank", "identifier")
+
+
+# --- identifiers ---------------------------------------------------------------------------------
+
+_ID_QUERY_RE = re.compile(r"^\s*(\d{2})[\s\-_/.]*([A-Za-z][A-Za-z\s\-_.]{0,40}?)[\s\-_/.]*(\d{1,7})\s*$")
+
+
+def identifier_lookup(q: str) -> str | None:
+    """The cable identifier a query names, if it names one (``06PARIS6189``, ``06 PARIS 6189``,
+    ``06paris06189``): the loaded cable's identifier, or the canonical id of a cable that is only
+    cited. None for anything else (``PARIS 6189`` has no year, so it is searched)."""
+    match = _ID_QUERY_RE.match(q or "")
+    if match is None:
+        return None
+    year, station, serial = match.groups()
+    station = re.sub(r"[^A-Za-z]", "", station).upper()
+    compact = f"{year}{station}{int(serial)}"
+    try:
+        from cables.parsing import canonicalize_id
+
+        canonical = canonicalize_id(compact)
+    except ImportError:  # pragma: no cover - the parser is part of the project
+        canonical = compact
+    as_written = f"{year}{station}{serial}"
+    found = (
+        Cable.objects.filter(identifier__in={compact, canonical, as_written})
+        .order_by("pk")
+        .values_list("identifier", flat=True)
+        .first()
+    )
+    if found is None:
+        found = (
+            Cable.objects.filter(canonical_id=canonical)
+            .order_by("pk")
+            .values_list("identifier", flat=True)
+            .first()
+        )
+    if found is not None:
+        return found
+    if Reference.objects.filter(target_identifier=canonical).exists():
+        return canonical
+    return None
+
+
+# --- snippets ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Snippet:
+    """A matching paragraph, cut around its hits: ``html`` is escaped text with ``<mark>``."""
+
+    anchor: str  # "p3", or "p-5" for the 5th paragraph when it has no number
+    number: int | None
+    position: int
+    html: SafeString
+
+
+def paragraph_anchor(number: int | None, position: int) -> str:
+    """The fragment id of a paragraph on the cable page (without ``#``)."""
+    return f"p{number}" if number is not None else f"p-{position}"
+
+
+def _hits(spans: list[tuple[int, int, str]], terms: Sequence[Term]) -> list[tuple[int, int, int]]:
+    """``(start, end, term index)`` of every occurrence of the terms in ``spans``."""
+    lexemes = [lexeme for _, _, lexeme in spans]
+    hits = []
+    for index, term in enumerate(terms):
+        size = len(term.lexemes)
+        for i in range(len(lexemes) - size + 1):
+            if all(lexemes[i + k] == term.lexemes[k] for k in range(size - 1)) and (
+                lexemes[i + size - 1].startswith(term.lexemes[-1])
+                if term.prefix
+                else lexemes[i + size - 1] == term.lexemes[-1]
+            ):
+                hits.append((spans[i][0], spans[i + size - 1][1], index))
+    return hits
+
+
+def _merge(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _render(text: str, marks: list[tuple[int, int]], start: int, end: int) -> SafeString:
+    """``text[start:end]`` escaped, with ``marks`` wrapped in ``<mark>``: the text is escaped
+    piece by piece and only our own tags are added, so nothing in it can become markup."""
+    out = ["…" if start > 0 else ""]
+    cursor = start
+    for mark_start, mark_end in marks:
+        mark_start, mark_end = max(mark_start, start), min(mark_end, end)
+        if mark_start >= mark_end:
+            continue
+        out.append(conditional_escape(text[cursor:mark_start]))
+        out.append("<mark>" + conditional_escape(text[mark_start:mark_end]) + "</mark>")
+        cursor = mark_end
+    out.append(conditional_escape(text[cursor:end]))
+    out.append("…" if end < len(text) else "")
+    return mark_safe("".join(out))  # noqa: S308 - every piece of text above is escaped
+
+
+def _window(text: str, hits: list[tuple[int, int, int]], size: int) -> tuple[int, int]:
+    """The ``size``-character window of ``text`` with the most distinct terms, on word bounds."""
+    if len(text) <= size:
+        return 0, len(text)
+    best = (0, 0, 0)
+    for start, _, _ in hits:
+        lead = max(0, start - size // 4)
+        inside = [hit for hit in hits if lead <= hit[0] and hit[1] <= lead + size]
+        score = (len({hit[2] for hit in inside}), len(inside))
+        if score > best[:2]:
+            best = (*score, lead)
+    lead = best[2]
+    if lead > 0:
+        space = text.rfind(" ", 0, lead + 1)
+        lead = space + 1 if space >= lead - 20 and space >= 0 else lead
+    end = min(len(text), lead + size)
+    if end < len(text):
+        space = text.rfind(" ", lead, end)
+        end = space if space > lead + size // 2 else end
+    return lead, end
+
+
+def highlight(text: str, q: str | ParsedQuery, *, size: int | None = None) -> SafeString:
+    """``text`` escaped, with the words matching the query in ``<mark>`` (cut to ``size``
+    characters around the hits if given). Safe for any text."""
+    parsed = _as_parsed(q)
+    hits = _hits(_spans(text), parsed.terms)
+    start, end = _window(text, hits, size) if size and hits else (0, len(text))
+    return _render(text, _merge((s, e) for s, e, _ in hits), start, end)
+
+
+def snippets(
+    cables: Sequence[Cable], q: str | ParsedQuery, *, per_cable: int = 2
+) -> dict[int, list[Snippet]]:
+    """cable pk -> up to ``per_cable`` snippets from its best matching paragraphs (most distinct
+    terms, then most hits), in reading order. One query for all the cables of a page; a cable
+    whose paragraphs do not contain the terms (a match in the subject or tags) gets ``[]``."""
+    parsed = _as_parsed(q)
+    result: dict[int, list[Snippet]] = {cable.pk: [] for cable in cables}
+    if not result or per_cable < 1:
+        return result
+    terms = parsed.terms
+    candidates: dict[int, list[tuple[tuple[int, int, int], Snippet]]] = defaultdict(list)
+    rows = (
+        Paragraph.objects.filter(cable_id__in=list(result))
+        .order_by("cable_id", "position")
+        .values_list("cable_id", "position", "number", "text")
+    )
+    for cable_id, position, number, text in rows.iterator(chunk_size=2000):
+        hits = _hits(_spans(text), terms)
+        if not hits:
+            continue
+        start, end = _window(text, hits, SNIPPET_CHARS)
+        score = (len({hit[2] for hit in hits}), len(hits), -position)
+        html = _render(text, _merge((s, e) for s, e, _ in hits), start, end)
+        candidates[cable_id].append(
+            (
+                score,
+                Snippet(
+                    anchor=paragraph_anchor(number, position), number=number, position=position, html=html
+                ),
+            )
+        )
+    for cable_id, found in candidates.items():
+        best = sorted(found, key=lambda item: item[0], reverse=True)[:per_cable]
+        result[cable_id] = [snippet for _, snippet in sorted(best, key=lambda item: item[1].position)]
+    return result
+
+
+# --- facets --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    """One value of a facet with the number of cables of the current result that have it."""
+
+    label: str
+    value: str
+    count: int
+    description: str = ""  # e.g. a tag's glossary name
+
+
+def facets(queryset: QuerySet[Cable], *, limit: int = 30) -> dict[str, list[FacetValue]]:
+    """Counts of tags, origins, classifications and years over the cables of ``queryset`` (the
+    current search and filters), biggest first, at most ``limit`` values per facet (all
+    classifications and years). Four GROUP BY queries over the matched ids."""
+    ids = queryset.order_by().values("pk")
+    tag_rows = (
+        CableTag.objects.filter(cable_id__in=ids)
+        .values("tag__code", "tag__name")
+        .annotate(count=Count("id"))
+        .order_by("-count", "tag__code")[:limit]
+    )
+    origin_rows = (
+        Cable.objects.filter(pk__in=ids, origin__isnull=False)
+        .values("origin__name", "origin__slug")
+        .annotate(count=Count("id"))
+        .order_by("-count", "origin__name")[:limit]
+    )
+    classification_rows = (
+        Cable.objects.filter(pk__in=ids)
+        .values("classification")
+        .annotate(count=Count("id"))
+        .order_by("classification")
+    )
+    year_rows = (
+        Cable.objects.filter(pk__in=ids, created__isnull=False)
+        .annotate(year=ExtractYear("created"))
+        .values("year")
+        .annotate(count=Count("id"))
+        .order_by("year")
+    )
+    labels = dict(Classification.choices)
+    return {
+        "tag": [
+            FacetValue(
+                label=row["tag__code"],
+                value=row["tag__code"],
+                count=row["count"],
+                description=row["tag__name"],
+            )
+            for row in tag_rows
+        ],
+        "origin": [
+            FacetValue(label=row["origin__name"], value=row["origin__slug"], count=row["count"])
+            for row in origin_rows
+        ],
+        "classification": [
+            FacetValue(
+                label=labels.get(row["classification"], str(row["classification"])),
+                value=str(row["classification"]),
+                count=row["count"],
+            )
+            for row in classification_rows
+        ],
+        "year": [
+            FacetValue(label=str(row["year"]), value=str(row["year"]), count=row["count"])
+            for row in year_rows
+        ],
+    }
+
+
+# --- keeping the index -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Document:
+    """A cable's lexemes by field: subject (weight A), meta (B), body (C)."""
+
+    subject: list[str]
+    meta: list[str]
+    body: list[str]
+
+    def tsvector(self) -> str:
+        """The ``tsvector`` literal; positions run on across fields with a gap between them."""
+        positions: dict[str, list[str]] = {}
+        offset = 0
+        for lexemes, weight in ((self.subject, "A"), (self.meta, "B"), (self.body, "C")):
+            for index, lexeme in enumerate(lexemes, start=offset + 1):
+                found = positions.setdefault(lexeme, [])
+                if len(found) < PG_MAX_POSITIONS_PER_LEXEME:
+                    position = min(index, PG_MAX_POSITION)
+                    entry = f"{position}{weight}"
+                    if not found or found[-1] != entry:
+                        found.append(entry)
+            offset += len(lexemes) + FIELD_GAP
+        return " ".join(f"'{lexeme}':{','.join(entries)}" for lexeme, entries in positions.items())
+
+
+def _body_text(body: str) -> str:
+    try:
+        from cables.parsing import clean_content
+    except ImportError:  # pragma: no cover - the parser is part of the project
+        return body
+    return clean_content(body)
+
+
+def _documents(cable_ids: Sequence[int], *, using: str) -> dict[int, _Document]:
+    """Build the documents of the given cables: two queries (cables with origins, tags)."""
+    tags: dict[int, list[str]] = defaultdict(list)
+    for cable_id, code, name in (
+        CableTag.objects.using(using)
+        .filter(cable_id__in=cable_ids)
+        .order_by("cable_id", "position")
+        .values_list("cable_id", "tag__code", "tag__name")
+    ):
+        tags[cable_id].append(code)
+        if name:
+            tags[cable_id].append(name)
+    documents = {}
+    rows = (
+        Cable.objects.using(using)
+        .filter(pk__in=cable_ids)
+        .values_list("pk", "identifier", "canonical_id", "subject", "body", "origin__name", "station")
+    )
+    for pk, identifier, canonical_id, subject, body, origin, station in rows:
+        meta = [identifier, canonical_id if canonical_id != identifier else "", origin or "", station]
+        documents[pk] = _Document(
+            subject=analyze(subject),
+            meta=analyze(" ".join([*meta, *tags.get(pk, [])])),
+            body=analyze(_body_text(body)),
+        )
+    return documents
+
+
+def _chunks(values: Sequence[int], size: int) -> Iterator[Sequence[int]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def search_index_update(*, cable_ids: Iterable[int], using: str | None = None) -> None:
+    """(Re)index the given cables from their stored rows, in the caller's transaction.
+
+    Call after the cables *and their tags* are written. Set-based: per 500 cables, two reads and
+    one write statement (PostgreSQL) or one delete plus one ``executemany`` (SQLite).
+    """
+    using = using or router.db_for_write(Cable)
+    ids = sorted(set(cable_ids))
+    connection = connections[using]
+    for chunk in _chunks(ids, 500):
+        documents = _documents(chunk, using=using)
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                keys = list(documents)
+                cursor.execute(
+                    f"UPDATE cables_cable AS c SET {PG_COLUMN} = d.document::tsvector "  # noqa: S608
+                    "FROM unnest(%s::bigint[], %s::text[]) AS d(id, document) WHERE c.id = d.id",
+                    [keys, [documents[key].tsvector() for key in keys]],
+                )
+            else:
+                placeholders = ",".join(["%s"] * len(chunk))
+                cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({placeholders})", list(chunk))  # noqa: S608
+                cursor.executemany(
+                    f"INSERT INTO {FTS_TABLE} (rowid, subject, meta, body) VALUES (%s, %s, %s, %s)",  # noqa: S608
+                    [
+                        (pk, " ".join(doc.subject), " ".join(doc.meta), " ".join(doc.body))
+                        for pk, doc in documents.items()
+                    ],
+                )
+
+
+def search_index_delete(*, cable_ids: Iterable[int], using: str | None = None) -> None:
+    """Take the given cables out of the index (a deleted cable leaves it by itself)."""
+    using = using or router.db_for_write(Cable)
+    ids = sorted(set(cable_ids))
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        for chunk in _chunks(ids, 500):
+            placeholders = ",".join(["%s"] * len(chunk))
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f"UPDATE cables_cable SET {PG_COLUMN} = NULL WHERE id IN ({placeholders})",  # noqa: S608
+                    list(chunk),
+                )
+            else:
+                cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({placeholders})", list(chunk))  # noqa: S608
+
+
+def search_index_rebuild(
+    *, batch_size: int = 2000, progress: Callable[[int, int], None] | None = None, using: str | None = None
+) -> int:
+    """Rebuild the whole index from the stored cables, ``batch_size`` cables per transaction.
+
+    ``progress(done, total)`` is called after every batch. Returns the number of cables indexed.
+    """
+    from django.db import transaction
+
+    using = using or router.db_for_write(Cable)
+    connection = connections[using]
+    ids = list(Cable.objects.using(using).order_by("pk").values_list("pk", flat=True))
+    done = 0
+    for chunk in _chunks(ids, batch_size):
+        with transaction.atomic(using=using):
+            search_index_update(cable_ids=chunk, using=using)
+        done += len(chunk)
+        if progress is not None:
+            progress(done, len(ids))
+    if connection.vendor == "sqlite":
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            # Rows of cables deleted while the delete trigger was missing (a migration that
+            # rebuilt cables_cable drops it): remove them, put the trigger back, compact.
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid NOT IN (SELECT id FROM cables_cable)")  # noqa: S608
+            cursor.execute(SQLITE_DELETE_TRIGGER)
+            cursor.execute(f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('optimize')")  # noqa: S608
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE cables_cable")
+    return done

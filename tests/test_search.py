@@ -1,0 +1,519 @@
+"""cables.search: query syntax, same results on SQLite FTS5 and PostgreSQL, snippets, facets, ids.
+
+Every test runs on the configured database (SQLite by default, PostgreSQL with DATABASE_URL); the
+expected result sets are exact, so passing on both engines means both give the same results.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.utils.safestring import SafeString
+
+from cables.ingest import cables_ingest
+from cables.models import Cable, CableTag, Classification
+from cables.search import (
+    ParsedQuery,
+    SearchQueryError,
+    analyze,
+    facets,
+    highlight,
+    identifier_lookup,
+    parse_query,
+    search,
+    search_index_delete,
+    search_index_rebuild,
+    search_index_update,
+    snippets,
+)
+from tests.factories import make_cable, make_paragraph, make_reference
+
+pytestmark = pytest.mark.django_db
+
+
+def ingest(cable_files, *cables):
+    """Load cables through the ingest service, then make sure they are indexed."""
+    paths = [cable_files(f"{cable.identifier}.txt", cable) for cable in cables]
+    report = cables_ingest(sources=paths)
+    assert report.failed == []
+    # Idempotent, so harmless once ingest calls it itself.
+    search_index_update(cable_ids=Cable.objects.values_list("pk", flat=True))
+    return report
+
+
+CORPUS = [
+    make_cable(
+        "06PARIS6189",
+        subject="FRANCE ON IRAN,S NUCLEAR PROGRAM",
+        tags=("PREL", "KNNP", "FR", "IR"),
+        created="2006-09-14T16:08:00Z",
+        classification="CONFIDENTIAL",
+        paragraphs=(
+            make_paragraph(
+                1, "(C) Summary: France supports sanctions against Iran's nuclear programs. End summary."
+            ),
+            make_paragraph(
+                2, "(C) The Foreign Minister discussed the negotiations with the Secretary of State."
+            ),
+            make_paragraph(None, "(U) Unnumbered closing remark about Tehran."),
+        ),
+        body=(
+            "1. (C) Summary: France supports sanctions against Iran's nuclear programs. End summary.\n\n"
+            "2. (C) The Foreign Minister discussed the negotiations with the Secretary of State.\n\n"
+            "(U) Unnumbered closing remark about Tehran."
+        ),
+        references=(make_reference("06STATE150039"),),
+    ),
+    make_cable(
+        "07BERLIN100",
+        subject="GERMAN VIEWS ON EXPORT CONTROLS",
+        tags=("PREL", "ETTC", "GM"),
+        created="2007-03-01T10:00:00Z",
+        classification="SECRET",
+        paragraphs=(
+            make_paragraph(1, "(S) Germany negotiated new sanctions on nuclear exports."),
+            make_paragraph(2, "(S) The Secretary of the Treasury will visit in May."),
+        ),
+        body=(
+            "1. (S) Germany negotiated new sanctions on nuclear exports.\n\n"
+            "2. (S) The Secretary of the Treasury will visit in May."
+        ),
+    ),
+    make_cable(
+        "08STATE5000",
+        subject="DEMARCHE ON NUCLEAR SECURITY",
+        tags=("KNNP", "PARM"),
+        created="2008-05-20T12:00:00Z",
+        classification="UNCLASSIFIED",
+        paragraphs=(
+            make_paragraph(1, "Posts should raise the nuclear security summit.", marking=None),
+            make_paragraph(2, "Washington thanks partners for their generous aid.", marking=None),
+        ),
+        body=(
+            "1. Posts should raise the nuclear security summit.\n\n"
+            "2. Washington thanks partners for their generous aid."
+        ),
+    ),
+    make_cable(
+        "09BRUSSELS77",
+        subject="EU TRADE TALKS",
+        tags=("ETRD", "EUN"),
+        created="2009-11-02T08:30:00Z",
+        classification="CONFIDENTIAL",
+        paragraphs=(
+            make_paragraph(1, "(C) The general view is that the trade negotiation stalled."),
+            make_paragraph(2, "(C) Trade ministers meet again in December."),
+        ),
+        body=(
+            "1. (C) The general view is that the trade negotiation stalled.\n\n"
+            "2. (C) Trade ministers meet again in December."
+        ),
+    ),
+    make_cable(
+        "05PARIS1234",
+        subject="PARIS FASHION WEEK",
+        tags=("ECON", "FR"),
+        created="2005-01-10T09:00:00Z",
+        classification="UNCLASSIFIED",
+        paragraphs=(
+            make_paragraph(1, "Anti-nuclear protesters gathered near the shows.", marking=None),
+            make_paragraph(2, "A new generation of designers; the U.S. buyers were present.", marking=None),
+        ),
+        body=(
+            "1. Anti-nuclear protesters gathered near the shows.\n\n"
+            "2. A new generation of designers; the U.S. buyers were present."
+        ),
+    ),
+]
+
+
+@pytest.fixture
+def corpus(cable_files):
+    ingest(cable_files, *CORPUS)
+    return {cable.identifier: cable for cable in Cable.objects.all()}
+
+
+def found(q: str, **kwargs) -> set[str]:
+    return set(search(Cable.objects.all(), q, **kwargs).values_list("identifier", flat=True))
+
+
+# --- query syntax, exact result sets ----------------------------------------------------------------
+
+SYNTAX_CASES = [
+    ("nuclear", {"06PARIS6189", "07BERLIN100", "08STATE5000", "05PARIS1234"}),
+    ("NUCLEAR", {"06PARIS6189", "07BERLIN100", "08STATE5000", "05PARIS1234"}),
+    ("nuclear sanctions", {"06PARIS6189", "07BERLIN100"}),
+    ("sanction", {"06PARIS6189", "07BERLIN100"}),  # stemming: sanctions ~ sanction
+    ('"nuclear security"', {"08STATE5000"}),
+    ('"security nuclear"', set()),
+    ("nuclear -sanctions", {"08STATE5000", "05PARIS1234"}),
+    ('nuclear -"nuclear security"', {"06PARIS6189", "07BERLIN100", "05PARIS1234"}),
+    ("sanctions OR trade", {"06PARIS6189", "07BERLIN100", "09BRUSSELS77"}),
+    ("sanctions OR trade -germany", {"06PARIS6189", "09BRUSSELS77"}),
+    # 08STATE5000 is from the "Secretary of State": origins are indexed.
+    ("secretary sanctions OR summit", {"06PARIS6189", "07BERLIN100", "08STATE5000"}),
+    ("negotiat*", {"06PARIS6189", "07BERLIN100", "09BRUSSELS77"}),
+    ("negotiations", {"06PARIS6189", "07BERLIN100", "09BRUSSELS77"}),
+    ("gener*", {"08STATE5000", "09BRUSSELS77", "05PARIS1234"}),
+    # Porter2 keeps general, generous and generation apart (Porter1 would not).
+    ("general", {"09BRUSSELS77"}),
+    ("generous", {"08STATE5000"}),
+    ("generation", {"05PARIS1234"}),
+    ('"secretary of state"', {"06PARIS6189", "08STATE5000"}),
+    ('"secretary of state" -demarche', {"06PARIS6189"}),
+    ("secretary state", {"06PARIS6189", "08STATE5000"}),
+    ('"secretary treasury"', {"07BERLIN100"}),
+    ("iran's", {"06PARIS6189"}),
+    ("iran,s", {"06PARIS6189"}),
+    ("Irans", {"06PARIS6189"}),  # stemmed like iran's
+    ("anti-nuclear", {"05PARIS1234"}),
+    ('"anti nuclear"', {"05PARIS1234"}),
+    ("U.S.", {"05PARIS1234"}),
+    ("knnp", {"06PARIS6189", "08STATE5000"}),  # tags are indexed
+    ("embassy paris", {"06PARIS6189", "05PARIS1234"}),  # and origins
+    ("06PARIS6189", {"06PARIS6189"}),  # and identifiers
+    ("fashion", {"05PARIS1234"}),  # and subjects
+    ("tehran", {"06PARIS6189"}),  # and unnumbered paragraphs
+    ("sipdis", set()),
+    ("nuclear exports germany", {"07BERLIN100"}),
+    ('"the nuclear security summit"', {"08STATE5000"}),
+    ('nuclear "end summary', {"06PARIS6189"}),  # unmatched quote dropped
+]
+
+
+@pytest.mark.parametrize(("q", "expected"), SYNTAX_CASES, ids=[case[0] for case in SYNTAX_CASES])
+def test_query_finds_exactly_the_expected_cables(corpus, q, expected):
+    assert found(q) == expected
+
+
+@pytest.mark.parametrize("order", ["relevance", "newest", "oldest"])
+def test_every_order_returns_the_same_set(corpus, order):
+    assert found("nuclear OR trade", order=order) == set(corpus)
+
+
+def test_newest_and_oldest_order_by_date(corpus):
+    newest = list(search(Cable.objects.all(), "nuclear", order="newest").values_list("identifier", flat=True))
+    assert newest == ["08STATE5000", "07BERLIN100", "06PARIS6189", "05PARIS1234"]
+    oldest = list(search(Cable.objects.all(), "nuclear", order="oldest").values_list("identifier", flat=True))
+    assert oldest == list(reversed(newest))
+
+
+def test_relevance_prefers_a_match_in_the_subject(corpus):
+    ranked = list(search(Cable.objects.all(), "nuclear"))
+    assert [cable.identifier for cable in ranked[:2]] == ["06PARIS6189", "08STATE5000"] or [
+        cable.identifier for cable in ranked[:2]
+    ] == ["08STATE5000", "06PARIS6189"]
+    assert ranked[0].search_rank >= ranked[-1].search_rank
+    assert ranked[-1].identifier in {"07BERLIN100", "05PARIS1234"}
+
+
+def test_search_is_a_queryset_that_chains_counts_and_slices(corpus):
+    results = search(Cable.objects.filter(classification=Classification.UNCLASSIFIED), "nuclear")
+    assert results.count() == 2
+    assert {c.identifier for c in results.filter(tags__code="KNNP")} == {"08STATE5000"}
+    assert len(results[:1]) == 1
+    # Used as a subquery (as facets and filters do) the aliases stay right.
+    assert set(Cable.objects.filter(pk__in=results.values("pk")).values_list("identifier", flat=True)) == {
+        "08STATE5000",
+        "05PARIS1234",
+    }
+
+
+def test_unknown_order_is_a_programming_error(corpus):
+    with pytest.raises(ValueError, match="order"):
+        search(Cable.objects.all(), "nuclear", order="sideways")
+
+
+# --- malformed input -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("q", "message"),
+    [
+        ("", "Type a word"),
+        ("   ", "Type a word"),
+        ("the of and", "only very common words"),
+        ('"the of"', "only very common words"),
+        ("-iran", "only of excluded words"),
+        ("-iran -nuclear", "only of excluded words"),
+        ("!!! ??? ---", "no words"),
+        ("*", "no words"),
+        ("a*", "at least 2 letters"),
+        ("OR", "no words"),
+        ("'" * 2000, "no words"),
+    ],
+)
+def test_unusable_query_raises_a_reader_facing_error(q, message):
+    with pytest.raises(SearchQueryError) as error:
+        parse_query(q)
+    assert message in error.value.message
+
+
+@pytest.mark.parametrize(
+    ("q", "notice"),
+    [
+        ('"nuclear security', "unmatched quotation mark"),
+        ("nuclear OR", "OR needs a word"),
+        ("OR nuclear", "OR needs a word"),
+        ("the nuclear", "Very common words are not searched: “the”"),
+        ("nuclear " * 300, "first 500 characters"),
+        (" ".join(f"w{i}" for i in range(40)), "first 20 words"),
+    ],
+)
+def test_repairable_query_gives_a_notice(q, notice):
+    parsed = parse_query(q)
+    assert isinstance(parsed, ParsedQuery)
+    assert notice in parsed.notice
+
+
+def test_clean_query_has_no_notice():
+    assert parse_query('nuclear "secretary of state" OR iran -germany neg*').notice is None
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "x" * 2000,
+        "<script>alert(1)</script>" * 80,
+        '"' * 501,
+        "'); DROP TABLE cables_cable; --",
+        "nuclear AND NOT NEAR(x) : ^ { } [ ] \\ ' \" * - + ( )",
+        "\x00\x01\x02 nuclear",
+        "nu'clear",
+        "col:nuclear body:iran",
+        "-" * 2000,
+        "🙂 ☢️ nuclear",
+        " ".join(["OR"] * 100),
+        "".join(chr(c) for c in range(32, 2000)),
+    ],
+)
+def test_junk_never_escapes_as_an_exception(corpus, q):
+    try:
+        results = search(Cable.objects.all(), q)
+        list(results[:20])
+        results.count()
+        snippets(list(results[:20]), q)
+    except SearchQueryError as error:
+        assert error.message
+
+
+def test_operators_inside_a_query_are_words_not_syntax(corpus):
+    # FTS5 and tsquery operators typed by the reader are just text.
+    assert found("nuclear AND") == found("nuclear and") == found("nuclear")
+    assert found("NEAR nuclear") == {"05PARIS1234"}  # NEAR is a word here ("near the shows")
+
+
+# --- both engines index the same tokens ----------------------------------------------------------
+
+
+def test_analysis_folds_stems_and_drops_stop_words():
+    assert analyze("FRANCE ON IRAN,S NUCLEAR PROGRAMS") == ["franc", "iran", "nuclear", "program"]
+    assert analyze("The U.S. and Côte d’Ivoire’s 06PARIS6189") == ["us", "cote", "divoir", "06paris6189"]
+
+
+def test_index_follows_reingest_and_delete(cable_files, corpus):
+    changed = make_cable(
+        "08STATE5000",
+        subject="DEMARCHE ON FISHERIES",
+        tags=("KNNP",),
+        created="2008-05-20T12:00:00Z",
+        paragraphs=(make_paragraph(1, "Posts should raise fishing quotas.", marking=None),),
+        body="1. Posts should raise fishing quotas.",
+    )
+    ingest(cable_files, changed)
+    assert found("nuclear security") == set()
+    assert found("fisheries") == {"08STATE5000"}
+    Cable.objects.filter(identifier="08STATE5000").delete()
+    assert found("fisheries") == set()
+
+
+def test_index_delete_takes_cables_out(corpus):
+    pk = corpus["06PARIS6189"].pk
+    search_index_delete(cable_ids=[pk])
+    assert "06PARIS6189" not in found("nuclear")
+    search_index_update(cable_ids=[pk])
+    assert "06PARIS6189" in found("nuclear")
+
+
+def test_rebuild_gives_the_same_results_as_incremental_updates(corpus):
+    before = {q: found(q) for q, _ in SYNTAX_CASES}
+    search_index_delete(cable_ids=[c.pk for c in corpus.values()])
+    assert found("nuclear") == set()
+    progress = []
+    assert (
+        search_index_rebuild(batch_size=2, progress=lambda done, total: progress.append((done, total))) == 5
+    )
+    assert progress == [(2, 5), (4, 5), (5, 5)]
+    assert {q: found(q) for q, _ in SYNTAX_CASES} == before
+
+
+def test_rebuild_command_reports_progress(corpus):
+    from io import StringIO
+
+    out = StringIO()
+    call_command("rebuild_search_index", "--batch-size", "2", "--verbosity", "2", stdout=out)
+    text = out.getvalue()
+    assert "2/5" in text
+    assert "Indexed 5 cables" in text
+    assert found("nuclear security") == {"08STATE5000"}
+
+
+def test_index_update_is_set_based(corpus, django_assert_max_num_queries):
+    ids = [c.pk for c in corpus.values()]
+    with django_assert_max_num_queries(4):
+        search_index_update(cable_ids=ids)
+
+
+# --- snippets ------------------------------------------------------------------------------------
+
+
+def test_snippets_come_from_matching_paragraphs_with_anchors(corpus, django_assert_num_queries):
+    cables = list(search(Cable.objects.all(), "nuclear OR tehran"))
+    with django_assert_num_queries(1):
+        result = snippets(cables, "nuclear OR tehran")
+    paris = result[corpus["06PARIS6189"].pk]
+    assert [(s.anchor, s.number) for s in paris] == [("p1", 1), ("p-3", None)]
+    assert paris[0].html == (
+        "(C) Summary: France supports sanctions against Iran&#x27;s <mark>nuclear</mark> programs. "
+        "End summary."
+    )
+    assert paris[1].html == "(U) Unnumbered closing remark about <mark>Tehran</mark>."
+    assert isinstance(paris[0].html, SafeString)
+    assert [s.anchor for s in result[corpus["05PARIS1234"].pk]] == ["p1"]
+    assert "Anti-<mark>nuclear</mark>" in result[corpus["05PARIS1234"].pk][0].html
+
+
+def test_snippets_mark_phrases_prefixes_and_stems(corpus):
+    pk = corpus["06PARIS6189"].pk
+    [snippet] = snippets([corpus["06PARIS6189"]], '"secretary of state" negotiat*')[pk]
+    assert snippet.anchor == "p2"
+    assert snippet.html == (
+        "(C) The Foreign Minister discussed the <mark>negotiations</mark> with the "
+        "<mark>Secretary of State</mark>."
+    )
+    # Excluded words are not marked; a cable matched only by its subject has no snippet.
+    assert snippets([corpus["09BRUSSELS77"]], "eu -nuclear")[corpus["09BRUSSELS77"].pk] == []
+
+
+def test_snippets_pick_the_best_paragraphs_in_reading_order(cable_files):
+    paragraphs = [
+        make_paragraph(n, text, marking=None)
+        for n, text in enumerate(
+            ["oil only", "nothing", "oil and gas", "gas only", "oil, gas and oil again"], start=1
+        )
+    ]
+    ingest(cable_files, make_cable("08LAGOS1", paragraphs=tuple(paragraphs), body="oil gas"))
+    cable = Cable.objects.get()
+    assert [s.anchor for s in snippets([cable], "oil gas", per_cable=2)[cable.pk]] == ["p3", "p5"]
+    assert [s.anchor for s in snippets([cable], "oil OR gas", per_cable=1)[cable.pk]] == ["p5"]
+
+
+def test_long_paragraph_is_cut_around_the_hits():
+    text = "filler " * 100 + "the nuclear talks " + "padding " * 100
+    html = highlight(text, "nuclear", size=120)
+    assert html.startswith("…") and html.endswith("…")
+    assert "<mark>nuclear</mark>" in html
+    assert len(html) < 200
+
+
+HOSTILE = (
+    '<script>alert("nuclear")</script> nuclear <img src=x onerror=alert(1) nuclear '
+    "&amp; &lt;b&gt; \ue000nuclear\ue001 <mark>nuclear</mark> \u2028 nuclear\"'`"
+)
+
+
+def test_snippets_escape_hostile_text(cable_files):
+    cable = make_cable(
+        "08HOSTILE1",
+        paragraphs=(make_paragraph(1, HOSTILE, marking=None),),
+        body=HOSTILE,
+    )
+    ingest(cable_files, cable)
+    stored = Cable.objects.get()
+    [snippet] = snippets([stored], "nuclear")[stored.pk]
+    html = str(snippet.html)
+    assert "<script" not in html and "<img" not in html and "<b>" not in html
+    assert "&lt;script&gt;" in html
+    assert "&lt;img src=x onerror=alert(1)" in html
+    assert "&amp;amp; &amp;lt;b&amp;gt;" in html
+    assert "&lt;mark&gt;" in html  # the cable's own <mark> stays text
+    assert "&quot;" in html and "&#x27;" in html
+    # The only tags are ours: one <mark> per hit, all closed.
+    assert html.count("<mark>") == html.count("</mark>") == 6
+    assert html.replace("<mark>", "").replace("</mark>", "").count("<") == 0
+    assert "\ue000<mark>nuclear</mark>\ue001" in html
+
+
+def test_highlight_escapes_text_without_hits():
+    assert highlight("<b>no hit</b> & co", "nuclear") == "&lt;b&gt;no hit&lt;/b&gt; &amp; co"
+
+
+# --- facets --------------------------------------------------------------------------------------
+
+
+def independent_facets(queryset):
+    """The same counts, computed in Python from plain ORM rows."""
+    cables = list(queryset.select_related("origin"))
+    ids = [c.pk for c in cables]
+    tags = Counter(CableTag.objects.filter(cable_id__in=ids).values_list("tag__code", flat=True))
+    return {
+        "tag": dict(tags),
+        "origin": dict(Counter(c.origin.slug for c in cables if c.origin)),
+        "classification": dict(Counter(str(c.classification) for c in cables)),
+        "year": dict(Counter(str(c.created.year) for c in cables if c.created)),
+    }
+
+
+@pytest.mark.parametrize("q", ["nuclear", "nuclear OR trade", "secretary", "fashion"])
+def test_facet_counts_equal_independent_counts(corpus, q):
+    results = search(Cable.objects.all(), q)
+    counted = facets(results)
+    assert {key: {v.value: v.count for v in values} for key, values in counted.items()} == independent_facets(
+        results
+    )
+
+
+def test_facets_respect_filters_and_labels(corpus):
+    results = search(Cable.objects.filter(tags__code="KNNP"), "nuclear")
+    counted = facets(results)
+    assert [(v.label, v.value, v.count) for v in counted["classification"]] == [
+        ("UNCLASSIFIED", str(Classification.UNCLASSIFIED), 1),
+        ("CONFIDENTIAL", str(Classification.CONFIDENTIAL), 1),
+    ]
+    assert [(v.label, v.count) for v in counted["year"]] == [("2006", 1), ("2008", 1)]
+    assert (counted["tag"][0].label, counted["tag"][0].count) == ("KNNP", 2)
+    assert {v.label: v.value for v in counted["origin"]} == {
+        "Embassy Paris": "embassy-paris",
+        "Secretary of State": "secretary-of-state",
+    }
+
+
+# --- identifiers ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("06PARIS6189", "06PARIS6189"),
+        ("06 PARIS 6189", "06PARIS6189"),
+        ("06paris06189", "06PARIS6189"),
+        ("  06-Paris-6189 ", "06PARIS6189"),
+        ("06STATE150039", "06STATE150039"),  # cited, not loaded
+        ("06 SECSTATE 150039", "06STATE150039"),  # alias of a cited id
+        ("PARIS 6189", None),  # no year: ambiguous, searched
+        ("06PARIS9999999", None),  # neither loaded nor cited
+        ("nuclear", None),
+        ("", None),
+        ("06 PARIS 6189 nuclear", None),
+    ],
+)
+def test_identifier_lookup_variants(corpus, q, expected):
+    assert identifier_lookup(q) == expected
+
+
+def test_identifier_search_finds_the_cable_on_this_engine(corpus):
+    assert connection.vendor in {"sqlite", "postgresql"}
+    assert found("06paris6189") == {"06PARIS6189"}
