@@ -51,6 +51,8 @@ def split_header_body(block: str) -> tuple[str, str]:
         if _FM_RE.match(line):
             start = i + 1
             break
+        if is_body_start(line):  # a body line before any FM: "FM LAVROV ..." later is prose
+            break
     body_at = None
     for i in range(start, len(lines)):
         if is_body_start(lines[i]):
@@ -417,7 +419,7 @@ def parse_recipients(header: str) -> Recipients:
         if section:
             current, in_xmt = section.group(1), False
             line = section.group(2)
-            if not line.strip():
+            if not line.strip() or is_page_break(line):
                 continue
         if current is None:
             continue
