@@ -32,17 +32,34 @@ def remove_repeated_block(body: str) -> tuple[str, int]:
     of the ``k`` non-blank lines before the next occurrence of the first line is removed.
     """
     lines = body.split("\n")
-    keyed = [(i, _WS_RE.sub(" ", line).strip()) for i, line in enumerate(lines)]
-    nonblank = [(i, key) for i, key in keyed if key]
-    if len(nonblank) < 2:
+    first_at = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first_at is None:
         return body, 0
-    first = nonblank[0][1]
-    keys = [key for _, key in nonblank]
-    candidates = [j for j in range(1, len(keys) // 2 + 1) if keys[j] == first]
-    for j in candidates:
-        if keys[:j] == keys[j : 2 * j] and (j >= 2 or cls.find_banner(first) is not None):
-            cut_from, cut_to = nonblank[0][0], nonblank[j][0]
-            return "\n".join(lines[:cut_from] + lines[cut_to:]), j
+    first = " ".join(lines[first_at].split())
+    probe = first.split(" ", 1)[0]
+    nonblank: list[int] = []  # indices of the non-blank lines seen so far
+    keys: list[str] = []
+    for i in range(first_at, len(lines)):
+        line = lines[i]
+        if not line or line.isspace():
+            continue
+        key = " ".join(line.split())
+        nonblank.append(i)
+        keys.append(key)
+        j = len(keys) - 1
+        if j == 0 or probe not in line or key != first:
+            continue
+        if j < 2 and cls.find_banner(first) is None:
+            continue
+        # candidate: the j lines before must equal the j lines from here
+        ahead: list[str] = []
+        for k in range(i, len(lines)):
+            if lines[k] and not lines[k].isspace():
+                ahead.append(" ".join(lines[k].split()))
+                if len(ahead) == j:
+                    break
+        if ahead == keys[:j]:
+            return "\n".join(lines[: nonblank[0]] + lines[i:]), j
     return body, 0
 
 
@@ -230,7 +247,7 @@ def build_cable(raw: RawCable, *, known_ids: Any = None) -> ParsedCable:
     preamble, rest = par_mod.split_preamble(stripped)
     banner = cls.find_banner(body)
     # caveat lines (SIPDIS) are layout for the other fields: read them from the unstripped body
-    caveats = cls.collect_caveats(par_mod.split_preamble(body)[0])
+    caveats = cls.collect_caveats(_preamble_fallback(body)[0])
     classification, derived = cls.classify(raw.classification, banner, caveats, warnings=warnings)
     if classification.endswith("//NOFORN") and "NOFORN" not in caveats:
         caveats.append("NOFORN")

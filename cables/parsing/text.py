@@ -81,7 +81,13 @@ CLASSIFICATION_LINE_RE = re.compile(
 _NOISE_RE = re.compile(r"^\s*(?:SIPDIS|NNNN|End Cable Text|BT|\.|>)\s*$", re.IGNORECASE)
 
 
+_DIGIT_RE = re.compile(r"\d")
+
+
 def is_page_break(line: str) -> bool:
+    # every page-break and footer form holds a digit: skip the two big regexes for prose lines
+    if not _DIGIT_RE.search(line):
+        return False
     return bool(PAGE_BREAK_RE.match(line)) or bool(FOOTER_RE.match(line))
 
 
