@@ -406,7 +406,7 @@ def csv_record_to_raw(fields: list[str], *, path: str, line: int) -> RawCable:
 def iter_csv_lines(lines: Iterable[str], *, path: str = "<input>") -> Iterator[RawCable | ParseError]:
     """Stream records from decoded lines; a bad record yields a ParseError and parsing goes on."""
     counter = _LineCounter(lines)
-    reader = csv.reader(counter, delimiter=",", quotechar='"', escapechar="\\")
+    reader = csv.reader(counter, delimiter=",", quotechar='"', escapechar="\\", strict=True)
     while True:
         start = counter.count + 1
         try:
