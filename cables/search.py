@@ -153,7 +153,21 @@ def _words(text: str) -> Iterator[re.Match[str]]:
 def analyze(text: str) -> list[str]:
     """The lexemes of ``text`` in order, as indexed: ``"Iran,s nuclear programs"`` ->
     ``['iran', 'nuclear', 'program']``."""
-    return [lexeme for match in _words(text) if (lexeme := _lexeme(match.group()))]
+    cache = _LEXEME_CACHE
+    out = []
+    for word in _WORD_RE.findall(_COMMA_S_RE.sub("'", text)):
+        lexeme = cache.get(word, _MISSING)
+        if lexeme is _MISSING:
+            lexeme = _lexeme(word)
+            if len(cache) < 2_000_000:
+                cache[word] = lexeme
+        if lexeme:
+            out.append(lexeme)
+    return out
+
+
+_MISSING: Any = object()
+_LEXEME_CACHE: dict[str, str | None] = {}  # word as written -> lexeme: indexing is a hot loop
 
 
 def _spans(text: str) -> list[tuple[int, int, str]]:
