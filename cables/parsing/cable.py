@@ -8,11 +8,16 @@ then the warnings (one per code, sorted by code) and ``extra``.
 from __future__ import annotations
 
 import re
-from functools import cache
 from typing import Any
 
 from . import classification as cls
+from . import classified_by as cb_mod
+from . import eo as eo_mod
 from . import header as hdr
+from . import paragraphs as par_mod
+from . import references as ref_mod
+from . import subject as subj_mod
+from . import tags as tags_mod
 from .errors import ParseError
 from .formats import RawCable, derive_telegram_identifier
 from .identifiers import canonicalize_id
@@ -94,66 +99,6 @@ def office_lines(preamble: str) -> list[str]:
     return out
 
 
-class _Missing:
-    """Stand-in for a field module a colleague has not landed yet (empty results)."""
-
-    @staticmethod
-    def split_preamble(body: str) -> tuple[str, str]:
-        return _preamble_fallback(body)
-
-    @staticmethod
-    def parse_paragraphs(body: str, *, warnings: list[str] | None = None) -> list[Paragraph]:
-        return []
-
-    @staticmethod
-    def parse_summary(body: str) -> str | None:
-        return None
-
-    @staticmethod
-    def split_signature(body: str) -> Any:
-        from types import SimpleNamespace
-
-        return SimpleNamespace(signer=None, signer_raw=None, signers=[], trailer=[])
-
-    @staticmethod
-    def parse_subject(text: str, clean: bool = True) -> str:
-        return ""
-
-    @staticmethod
-    def parse_tags(text: str, *, warnings: list[str] | None = None) -> list[str]:
-        return []
-
-    @staticmethod
-    def parse_references(text: str, cable_id: str, *, warnings: list[str] | None = None) -> list[Reference]:
-        return []
-
-    @staticmethod
-    def parse_eo(text: str) -> Any:
-        return None
-
-    @staticmethod
-    def parse_declassify_on(text: str, *, warnings: list[str] | None = None) -> str | None:
-        return None
-
-    @staticmethod
-    def parse_classified_by_statement(text: str) -> Any:
-        return None
-
-
-@cache
-def _field_modules() -> tuple[Any, ...]:
-    """The colleagues' field modules; a module not yet present is replaced by ``_Missing``."""
-    import importlib
-
-    out = []
-    for name in ("classified_by", "eo", "paragraphs", "references", "subject", "tags"):
-        try:
-            out.append(importlib.import_module(f"{__package__}.{name}"))
-        except ImportError:
-            out.append(_Missing)
-    return tuple(out)
-
-
 def _first_paragraph_region(preamble: str, rest: str) -> str:
     """Preamble plus paragraph 1 (old cables put ``CLASSIFIED BY`` there)."""
     match = re.search(r"^\s*¶?\s*2\s*\.", rest, re.MULTILINE)
@@ -206,7 +151,6 @@ def _csv_references(
 
 def build_cable(raw: RawCable, *, known_ids: Any = None) -> ParsedCable:
     """All fields of one cable (sections 2 and 3 of the spec)."""
-    cb_mod, eo_mod, par_mod, ref_mod, subj_mod, tags_mod = _field_modules()
     warnings: list[str] = list(raw.warnings)
     extra: dict[str, Any] = {}
     header = hdr.tidy(raw.header)
