@@ -16,3 +16,31 @@ class CableIdentifierConverter:
 
     def to_url(self, value: str) -> str:
         return value
+
+
+CLASSIFICATION_SLUGS = {
+    "unclassified": 1,
+    "unclassified-fouo": 2,
+    "confidential": 3,
+    "confidential-noforn": 4,
+    "secret": 5,
+    "secret-noforn": 6,
+}
+SLUG_BY_CLASSIFICATION = {value: slug for slug, value in CLASSIFICATION_SLUGS.items()}
+
+
+class ClassificationConverter:
+    """A classification in a URL by its slug (``confidential-noforn``), as its integer value."""
+
+    regex = "|".join(sorted(CLASSIFICATION_SLUGS, key=len, reverse=True))
+
+    def to_python(self, value: str) -> int:
+        return CLASSIFICATION_SLUGS[value]
+
+    def to_url(self, value: int | str) -> str:
+        if isinstance(value, str) and value in CLASSIFICATION_SLUGS:
+            return value
+        try:
+            return SLUG_BY_CLASSIFICATION[int(value)]
+        except (KeyError, ValueError) as error:
+            raise ValueError(f"not a classification: {value!r}") from error

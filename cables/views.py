@@ -1,25 +1,554 @@
-"""Views: a minimal cable list and cable page (the full reading room comes later)."""
+"""The reading room's pages: home, lists of cables (all, by tag, origin, classification, month),
+browse indexes, the cable page and its downloads.
+
+Views are thin generic CBVs; reads are ``CableQuerySet`` methods. Every page runs a fixed
+number of queries whatever the size of the collection.
+
+Counting (a list's "N cables" and its last page) is the expensive part of paging a big list, so
+``CablePaginator`` counts in the cheapest exact way the page allows and caps the rest:
+
+* the whole collection, one origin, one classification, one month, a date range: an exact
+  ``COUNT`` that an index on ``cables_cable`` answers (``origin``/``classification``/``created``);
+* exactly one tag and nothing else (a tag page, ``?tag=PREL``): the number of rows of
+  ``cables_cabletag`` for that tag, from its ``(tag, cable)`` index, without joining cables;
+* anything else (several tags, a tag plus other filters, a search): counted up to
+  ``COUNT_CAP`` matches (``SELECT COUNT(*) FROM (... LIMIT cap+1)``) and shown as "10,000+".
+
+Index pages (tags, origins, years, classifications, the home page's figures) group the whole
+collection; their results are cached under a key that changes whenever ingest writes (the
+latest ``loaded_at`` and the highest cable id), for at most ``STATS_TIMEOUT`` seconds.
+"""
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
-from django.views.generic import DetailView, ListView
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import Count, Max, Min, Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.views.generic import DetailView, TemplateView
+from django_filters.views import FilterView
 
-from cables.models import Cable, CableQuerySet
+from cables.converters import CableIdentifierConverter
+from cables.filters import CableFilterSet
+from cables.models import (
+    Cable,
+    CableQuerySet,
+    CableTag,
+    Classification,
+    Origin,
+    RecipientKind,
+    Reference,
+    Tag,
+    TagKind,
+)
+from cables.parsing import canonicalize_id
+
+try:  # full-text search (issue 3); the list falls back to a subject match without it
+    from cables import search as search_engine
+except ImportError:  # pragma: no cover - the module is part of the project
+    search_engine = None  # type: ignore[assignment]
+
+COUNT_CAP = 10_000
+STATS_TIMEOUT = 600
+TIMELINE_STEPS = 20
+_IDENTIFIER_RE = re.compile(rf"^(?:{CableIdentifierConverter.regex})$")
 
 
-class CableListView(ListView):
-    """All cables, newest first, paginated."""
+# --- helpers ---------------------------------------------------------------------------------
 
-    model = Cable
+
+def collection_stats(name: str, compute: Callable[[], Any]) -> Any:
+    """``compute()``, cached until ingest next writes (see the module docstring). One query."""
+    version = Cable.objects.aggregate(last=Max("loaded_at"), top=Max("pk"))
+    key = f"cables:{name}:{version['last'] and version['last'].isoformat()}:{version['top']}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, STATS_TIMEOUT)
+    return value
+
+
+def cable_url(identifier: str) -> str | None:
+    """The page of a cable id (loaded or only cited), or None if it cannot be a URL."""
+    if identifier and _IDENTIFIER_RE.match(identifier):
+        return reverse("cables:cable-detail", kwargs={"identifier": identifier})
+    return None
+
+
+def timeline(rows: list[dict[str, Any]], *, key: str = "year") -> list[dict[str, Any]]:
+    """Bars ``{key, label, count, step}``: one per year from the first to the last (empty years
+    included) or per given row, with a height step 0..TIMELINE_STEPS for the CSS class ``h-N``."""
+    counts = {row[key]: row["count"] for row in rows}
+    if key == "year" and counts:
+        keys = list(range(min(counts), max(counts) + 1))
+        labels = {year: str(year) for year in keys}
+    else:
+        keys = [row[key] for row in rows]
+        labels = {row[key]: row.get("name", str(row[key])) for row in rows}
+    peak = max(counts.values(), default=0)
+    return [
+        {
+            "key": k,
+            "label": labels[k],
+            "count": counts.get(k, 0),
+            "step": math.ceil(counts.get(k, 0) * TIMELINE_STEPS / peak) if peak else 0,
+        }
+        for k in keys
+    ]
+
+
+def classification_rows(counts: dict[int, int]) -> list[dict[str, Any]]:
+    return [
+        {"value": value, "label": label, "count": counts.get(value, 0)}
+        for value, label in Classification.choices
+    ]
+
+
+class CablePaginator(Paginator):
+    """A Paginator whose count is cheap: exact from a given callable or the queryset, or capped."""
+
+    def __init__(
+        self, *args: Any, count_with: Callable[[], int] | None = None, exact: bool = True, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.count_with = count_with
+        self.exact = exact
+        self.capped = False
+
+    @cached_property
+    def count(self) -> int:
+        if self.count_with is not None:
+            return self.count_with()
+        queryset = self.object_list.order_by()
+        if self.exact:
+            return queryset.count()
+        found = queryset.values("pk")[: COUNT_CAP + 1].count()
+        self.capped = found > COUNT_CAP
+        return min(found, COUNT_CAP)
+
+
+# --- home ------------------------------------------------------------------------------------
+
+
+class HomeView(TemplateView):
+    """The collection at a glance: size, date range, timeline, entry points, recent cables."""
+
+    template_name = "cables/home.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        stats = collection_stats("home", self.compute_stats)
+        context.update(stats)
+        context["timeline"] = timeline(stats["years"])
+        context["recent"] = Cable.objects.with_list_related().order_by("-loaded_at", "identifier")[:10]
+        return context
+
+    @staticmethod
+    def compute_stats() -> dict[str, Any]:
+        span = Cable.objects.aggregate(total=Count("pk"), first=Min("created"), last=Max("created"))
+        counts = tag_counts()
+        tags = Tag.objects.filter(pk__in=sorted(counts, key=counts.__getitem__, reverse=True)[:24])
+        return {
+            **span,
+            "years": Cable.objects.per_year(),
+            "top_tags": sorted(
+                ({"code": t.code, "name": t.name, "count": counts[t.pk]} for t in tags),
+                key=lambda row: (-row["count"], row["code"]),
+            ),
+            "top_origins": origin_rows()[:16],
+            "classifications": classification_rows(Cable.objects.per_classification()),
+            "origin_total": Origin.objects.filter(cables__isnull=False).distinct().count(),
+        }
+
+
+def tag_counts() -> dict[int, int]:
+    """tag id -> number of cables, from the ``(tag, cable)`` index of the through table."""
+    return dict(CableTag.objects.order_by().values_list("tag_id").annotate(count=Count("pk")))
+
+
+def origin_rows() -> list[dict[str, Any]]:
+    """Origins with their number of cables, biggest first."""
+    return list(
+        Origin.objects.annotate(count=Count("cables"))
+        .filter(count__gt=0)
+        .values("name", "slug", "station", "count")
+        .order_by("-count", "name")
+    )
+
+
+# --- lists of cables -------------------------------------------------------------------------
+
+
+class CableListView(FilterView):
+    """Cables, newest first, 50 a page, narrowed by the filters in the query string; ``?q=``
+    searches (and a query naming a cable opens it). Subclasses fix a tag, origin, etc."""
+
+    filterset_class = CableFilterSet
     paginate_by = settings.CABLES_PAGE_SIZE
+    paginator_class = CablePaginator
+    template_name = "cables/cable_list.html"
+    strict = False  # an invalid filter value is ignored (and shown), not an empty list
+    heading = "All cables"
+    nav = "cables"
+    fixed_filters: tuple[str, ...] = ()  # filters the page itself sets (not shown in the form)
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.q = request.GET.get("q", "").strip()[:500]
+        self.search_error = ""
+        if self.q and search_engine is not None and hasattr(search_engine, "identifier_lookup"):
+            identifier = search_engine.identifier_lookup(self.q)
+            if identifier and cable_url(identifier):
+                return redirect("cables:cable-detail", identifier=identifier)
+        return super().get(request, *args, **kwargs)
+
+    # the narrowing a page makes before the filters (subclasses)
+    def base_queryset(self) -> CableQuerySet:
+        return Cable.objects.all()
+
+    def fixed_tags(self) -> list[str]:
+        return []
 
     def get_queryset(self) -> CableQuerySet:
-        return Cable.objects.with_list_related()
+        queryset = self.base_queryset().with_list_related()
+        if self.q:
+            queryset = self.search_queryset(queryset, self.q)
+        return queryset
+
+    def search_order(self) -> str:
+        sort = self.request.GET.get("sort", "")
+        return sort if sort in ("relevance", "newest", "oldest") else "relevance"
+
+    def search_queryset(self, queryset: CableQuerySet, q: str) -> CableQuerySet:
+        """The search hook: ``cables.search.search`` when available, else a subject match."""
+        if search_engine is None or not hasattr(search_engine, "search"):
+            return queryset.filter(subject__icontains=q).in_order(
+                "oldest" if self.search_order() == "oldest" else "newest"
+            )
+        try:
+            return search_engine.search(queryset, q, order=self.search_order())
+        except search_engine.SearchQueryError as error:
+            self.search_error = error.message
+            return queryset.none()
+
+    def get_filterset_kwargs(self, filterset_class: type) -> dict[str, Any]:
+        kwargs = super().get_filterset_kwargs(filterset_class)
+        kwargs["searching"] = bool(self.q)
+        return kwargs
+
+    def cleaned_filters(self) -> dict[str, Any]:
+        """The valid filter values (invalid ones are ignored and reported by the form)."""
+        form = self.filterset.form
+        form.is_valid()
+        return getattr(form, "cleaned_data", {})
+
+    def get_paginator(self, queryset: CableQuerySet, per_page: int, **kwargs: Any) -> CablePaginator:
+        data = self.cleaned_filters()
+        tags = self.fixed_tags() + list(data.get("tag") or [])
+        others = bool(
+            set(self.fixed_filters) - {"tag"}
+            or any(data.get(name) for name in ("origin", "classification", "since", "until"))
+        )
+        if self.q or len(tags) > 1 or (tags and others):
+            return CablePaginator(queryset, per_page, exact=False, **kwargs)
+        if tags:
+            code = tags[0]
+            return CablePaginator(
+                queryset,
+                per_page,
+                count_with=lambda: CableTag.objects.filter(tag__code=code).count(),
+                **kwargs,
+            )
+        return CablePaginator(queryset, per_page, **kwargs)
+
+    def get_heading(self) -> str:
+        return f"Search: {self.q}" if self.q else self.heading
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        data = self.cleaned_filters()
+        context.update(
+            heading=self.get_heading(),
+            nav=self.nav,
+            q=self.q,
+            search_error=self.search_error,
+            fixed_filters=self.fixed_filters,
+            selected_tags=[
+                {"code": code, "remaining": [c for c in data.get("tag", []) if c != code]}
+                for code in data.get("tag", [])
+            ],
+            order=self.filterset.order,
+        )
+        page = context["page_obj"]
+        if self.q and search_engine is not None and not self.search_error:
+            cables = list(page.object_list)
+            found = search_engine.snippets(cables, self.q)
+            for cable in cables:
+                cable.snippets = found.get(cable.pk, [])
+            context["cable_list"] = cables
+            context["facets"] = self.facet_context(search_engine.facets(self.object_list), data)
+        return context
+
+    def facet_context(self, found: dict[str, list[Any]], data: dict[str, Any]) -> list[dict[str, Any]]:
+        """Facets shaped for the template: label, count, the query-string value, selected."""
+        tags = list(data.get("tag") or [])
+        origin = data.get("origin") or ""
+        classification = str(data.get("classification") or "")
+        groups = []
+        if "tag" not in self.fixed_filters:
+            groups.append(
+                {
+                    "name": "tag",
+                    "title": "Tags",
+                    "values": [
+                        {
+                            "label": value.label,
+                            "description": value.description,
+                            "count": value.count,
+                            "selected": value.value in tags,
+                            "param": [t for t in tags if t != value.value]
+                            if value.value in tags
+                            else [*tags, value.value],
+                        }
+                        for value in found.get("tag", [])
+                    ],
+                }
+            )
+        for name, title, current in (
+            ("origin", "Origins", origin),
+            ("classification", "Classifications", classification),
+        ):
+            if name in self.fixed_filters:
+                continue
+            groups.append(
+                {
+                    "name": name,
+                    "title": title,
+                    "values": [
+                        {
+                            "label": value.label,
+                            "description": "",
+                            "count": value.count,
+                            "selected": value.value == current,
+                            "param": None if value.value == current else value.value,
+                        }
+                        for value in found.get(name, [])
+                    ],
+                }
+            )
+        groups.append(
+            {
+                "name": "year",
+                "title": "Years",
+                "values": [
+                    {
+                        "label": value.label,
+                        "count": value.count,
+                        "since": f"{value.value}-01-01",
+                        "until": f"{value.value}-12-31",
+                    }
+                    for value in found.get("year", [])
+                ],
+            }
+        )
+        return groups
+
+
+class TagDetailView(CableListView):
+    """The cables carrying one tag."""
+
+    template_name = "cables/tag_detail.html"
+    nav = "tags"
+    fixed_filters = ("tag",)
+
+    @cached_property
+    def tag(self) -> Tag:
+        return get_object_or_404(Tag, code=self.kwargs["code"])
+
+    def fixed_tags(self) -> list[str]:
+        return [self.tag.code]
+
+    def base_queryset(self) -> CableQuerySet:
+        return Cable.objects.for_tag(self.tag)
+
+    def get_heading(self) -> str:
+        return f"Tag {self.tag.code}" + (f": {self.tag.name}" if self.tag.name else "")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class OriginDetailView(CableListView):
+    """The cables sent by one post."""
+
+    template_name = "cables/origin_detail.html"
+    nav = "origins"
+    fixed_filters = ("origin",)
+
+    @cached_property
+    def origin(self) -> Origin:
+        return get_object_or_404(Origin, slug=self.kwargs["slug"])
+
+    def base_queryset(self) -> CableQuerySet:
+        return Cable.objects.for_origin(self.origin)
+
+    def get_heading(self) -> str:
+        return self.origin.name
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(origin=self.origin, **kwargs)
+
+
+class ClassificationDetailView(CableListView):
+    """The cables of one classification."""
+
+    template_name = "cables/classification_detail.html"
+    nav = "classifications"
+    fixed_filters = ("classification",)
+
+    def base_queryset(self) -> CableQuerySet:
+        return Cable.objects.for_classification(self.kwargs["classification"])
+
+    def get_heading(self) -> str:
+        return Classification(self.kwargs["classification"]).label
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(
+            classification=Classification(self.kwargs["classification"]), **kwargs
+        )
+
+
+class ArchiveMonthView(CableListView):
+    """The cables created in one month (UTC), with links to the months around it."""
+
+    template_name = "cables/archive_month.html"
+    nav = "archive"
+    fixed_filters = ("since", "until")
+
+    def base_queryset(self) -> CableQuerySet:
+        year, month = self.kwargs["year"], self.kwargs["month"]
+        if not 1 <= month <= 12 or not 1900 <= year <= 2100:
+            raise Http404("No such month")
+        return Cable.objects.for_month(year, month)
+
+    def get_heading(self) -> str:
+        from datetime import date
+
+        return date(self.kwargs["year"], self.kwargs["month"], 1).strftime("%B %Y")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        year, month = self.kwargs["year"], self.kwargs["month"]
+        previous = (year, month - 1) if month > 1 else (year - 1, 12)
+        following = (year, month + 1) if month < 12 else (year + 1, 1)
+        return super().get_context_data(
+            archive_year=year, previous_month=previous, next_month=following, **kwargs
+        )
+
+
+# --- browse indexes --------------------------------------------------------------------------
+
+
+class TagListView(TemplateView):
+    """The TAGS glossary, grouped by kind, with the number of cables of each tag."""
+
+    template_name = "cables/tag_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        counts = collection_stats("tag-counts", tag_counts)
+        tags = Tag.objects.filter(pk__in=list(counts)).order_by("code")
+        by_kind: dict[str, list[dict[str, Any]]] = {kind: [] for kind in TagKind.values}
+        for tag in tags:
+            by_kind.setdefault(tag.kind, []).append({"tag": tag, "count": counts[tag.pk]})
+        context["groups"] = [
+            {"kind": kind, "label": TagKind(kind).label, "tags": rows}
+            for kind, rows in by_kind.items()
+            if rows
+        ]
+        context["nav"] = "tags"
+        return context
+
+
+class OriginListView(TemplateView):
+    """The sending posts with their number of cables."""
+
+    template_name = "cables/origin_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        rows = collection_stats("origins", origin_rows)
+        context.update(origins=sorted(rows, key=lambda row: row["name"]), nav="origins")
+        return context
+
+
+class ClassificationListView(TemplateView):
+    """The six classifications with their number of cables."""
+
+    template_name = "cables/classification_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        counts = collection_stats("classifications", Cable.objects.per_classification)
+        context.update(classifications=classification_rows(counts), nav="classifications")
+        return context
+
+
+class ArchiveIndexView(TemplateView):
+    """Years with their number of cables, as a timeline and a list."""
+
+    template_name = "cables/archive_index.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        years = collection_stats("years", Cable.objects.per_year)
+        context.update(timeline=timeline(years), years=years, nav="archive")
+        return context
+
+
+class ArchiveYearView(TemplateView):
+    """One year's months with their number of cables."""
+
+    template_name = "cables/archive_year.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from datetime import date
+
+        context = super().get_context_data(**kwargs)
+        year = self.kwargs["year"]
+        if not 1900 <= year <= 2100:
+            raise Http404("No such year")
+        counts = {row["month"]: row["count"] for row in Cable.objects.for_year(year).per_month()}
+        if not counts:
+            raise Http404("No cables in this year")
+        months = [
+            {"month": month, "name": date(year, month, 1).strftime("%B"), "count": counts.get(month, 0)}
+            for month in range(1, 13)
+        ]
+        context.update(
+            year=year,
+            months=months,
+            total=sum(counts.values()),
+            timeline=timeline(months, key="month"),
+            nav="archive",
+        )
+        return context
+
+
+# --- the cable page --------------------------------------------------------------------------
 
 
 class CableDetailView(DetailView):
-    """One cable with its paragraphs, routing, references and the cables citing it."""
+    """One cable: metadata, routing, numbered paragraphs with linked REF mentions, references,
+    "Cited by", the same origin's previous and next cable. An id that loaded cables cite but
+    that is not loaded gets a page saying so; aliases and repairable ids redirect (301)."""
 
     model = Cable
     slug_field = "identifier"
@@ -27,3 +556,156 @@ class CableDetailView(DetailView):
 
     def get_queryset(self) -> CableQuerySet:
         return Cable.objects.with_detail_related()
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        identifier = kwargs["identifier"]
+        self.object = self.get_queryset().filter(identifier=identifier).first()
+        if self.object is None:
+            return self.missing(identifier)
+        return self.render_to_response(self.get_context_data(object=self.object))
+
+    def missing(self, identifier: str) -> HttpResponse:
+        """A cable that is not loaded: redirect to its canonical page, or say who cites it."""
+        canonical = canonicalize_id(identifier)
+        loaded = (
+            Cable.objects.filter(Q(identifier=canonical) | Q(canonical_id__in={identifier, canonical}))
+            .order_by("identifier")
+            .values_list("identifier", flat=True)
+            .first()
+        )
+        if loaded is not None and cable_url(loaded):
+            return HttpResponsePermanentRedirect(cable_url(loaded))
+        citing = list(
+            Reference.objects.filter(target_identifier=canonical)
+            .select_related("citing__origin")
+            .order_by("citing__created", "citing__identifier", "position")
+        )
+        if not citing:
+            raise Http404("No such cable")
+        if canonical != identifier:
+            target = cable_url(canonical)
+            if target is None:
+                raise Http404("No such cable")
+            return HttpResponsePermanentRedirect(target)
+        citing_cables = list({reference.citing_id: reference.citing for reference in citing}.values())
+        return self.response_class(
+            request=self.request,
+            template=["cables/cable_missing.html"],
+            context={"identifier": identifier, "citing": citing, "citing_cables": citing_cables},
+            using=self.template_engine,
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        cable: Cable = self.object
+        references = list(cable.references_made.all())
+        for reference in references:
+            if reference.cited_id is not None:
+                reference.url = reference.cited.get_absolute_url()
+            else:
+                reference.url = cable_url(reference.target_identifier) if reference.kind == "cable" else None
+        ref_links = {reference.label.upper(): reference.url for reference in references if reference.label}
+        linked = [reference for reference in references if reference.url]
+        if len(linked) == 1:
+            ref_links[""] = linked[0].url  # a bare REFTEL / REF means the only cited cable
+        recipients = list(cable.recipients.all())
+        siblings = Cable.objects.filter(origin_id=cable.origin_id) if cable.origin_id else None
+        context.update(
+            references=references,
+            ref_links=ref_links,
+            paragraphs=list(cable.paragraphs.all()),
+            cable_tags=list(cable.cable_tags.all()),
+            to_recipients=[r for r in recipients if r.kind == RecipientKind.TO],
+            info_recipients=[r for r in recipients if r.kind == RecipientKind.INFO],
+            cited_by=list({ref.citing_id: ref.citing for ref in cable.cited_by.all()}.values()),
+            previous_cable=siblings.neighbour(cable, later=False) if siblings is not None else None,
+            next_cable=siblings.neighbour(cable, later=True) if siblings is not None else None,
+        )
+        return context
+
+
+def cable_as_dict(cable: Cable) -> dict[str, Any]:
+    """The stored cable in the shape of the parser's JSON contract (cable-format.md)."""
+
+    def recipient(r: Any) -> dict[str, Any]:
+        return {
+            "name": r.name,
+            "route": r.route or None,
+            "precedence": r.precedence or None,
+            "mcn": r.mcn or None,
+            "excluded": list(r.excluded),
+        }
+
+    recipients = list(cable.recipients.all())
+    return {
+        "identifier": cable.identifier,
+        "canonical_id": cable.canonical_id,
+        "created": cable.created.strftime("%Y-%m-%dT%H:%M:%SZ") if cable.created else None,
+        "released": cable.released.strftime("%Y-%m-%dT%H:%M:%SZ") if cable.released else None,
+        "classification": cable.get_classification_display(),
+        "origin": cable.origin.name if cable.origin else None,
+        "station": cable.station,
+        "subject": cable.subject,
+        "tags": [cable_tag.tag.code for cable_tag in cable.cable_tags.all()],
+        "references": [
+            {"label": r.label or None, "text": r.text, "kind": r.kind, "target": r.target_identifier or None}
+            for r in cable.references_made.all()
+        ],
+        "paragraphs": [
+            {"number": p.number, "marking": p.marking or None, "text": p.text} for p in cable.paragraphs.all()
+        ],
+        "transmission_id": cable.transmission_id or None,
+        "precedence": cable.precedence or None,
+        "sender": cable.sender or None,
+        "recipients": {
+            "to": [recipient(r) for r in recipients if r.kind == RecipientKind.TO],
+            "info": [recipient(r) for r in recipients if r.kind == RecipientKind.INFO],
+        },
+        "signer": cable.signer or None,
+        "classified_by": cable.classified_by or None,
+        "classification_reasons": list(cable.classification_reasons),
+        "declassify_on": cable.declassify_on.isoformat() if cable.declassify_on else None,
+        "caveats": list(cable.caveats),
+        "summary": cable.summary or None,
+        "is_partial": cable.is_partial,
+        "header": cable.header,
+        "body": cable.body,
+        "format": cable.format,
+        "warnings": list(cable.warnings),
+        "extra": dict(cable.extra),
+    }
+
+
+class CableTextView(DetailView):
+    """The cable as plain text: routing header and body as stored."""
+
+    model = Cable
+    slug_field = "identifier"
+    slug_url_kwarg = "identifier"
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        cable = self.object
+        text = f"{cable.header.rstrip()}\n\n{cable.body}" if cable.header.strip() else cable.body
+        response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+        response["Content-Disposition"] = f'inline; filename="{cable.identifier}.txt"'
+        return response
+
+
+class CableJsonView(DetailView):
+    """The stored cable as JSON, shaped like the parser's contract."""
+
+    model = Cable
+    slug_field = "identifier"
+    slug_url_kwarg = "identifier"
+
+    def get_queryset(self) -> CableQuerySet:
+        return Cable.objects.select_related("origin").prefetch_related(
+            "paragraphs", "recipients", "references_made", "cable_tags__tag"
+        )
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        response = JsonResponse(
+            cable_as_dict(self.object), json_dumps_params={"indent": 2, "ensure_ascii": False}
+        )
+        response["Content-Disposition"] = f'inline; filename="{self.object.identifier}.json"'
+        return response

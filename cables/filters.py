@@ -1,0 +1,98 @@
+"""FilterSets: every cable list narrows by tags (all must match), origin, classification and a
+date range, and sorts by date; the state lives in the query string."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+import django_filters
+from django import forms
+
+from cables.models import Cable, CableQuerySet, Classification, Origin
+
+SORTS = (("newest", "Newest first"), ("oldest", "Oldest first"))
+SEARCH_SORTS = (("relevance", "Relevance"), *SORTS)
+MAX_TAGS = 10
+
+
+def origin_choices() -> list[tuple[str, str]]:
+    """Every origin as (slug, name), in one query when the form is built."""
+    return list(Origin.objects.order_by("name").values_list("slug", "name"))
+
+
+class TagCodesField(forms.Field):
+    """Repeated ``?tag=PREL&tag=FR`` values as a list of upper-case codes."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[str]:
+        if not value:
+            return []
+        values = [value] if isinstance(value, str) else list(value)
+        codes = [str(code).strip().upper() for code in values if str(code).strip()]
+        return list(dict.fromkeys(codes))[:MAX_TAGS]
+
+
+class TagsFilter(django_filters.Filter):
+    """Cables carrying all the given tags (one EXISTS per tag: no joins, no duplicate rows)."""
+
+    field_class = TagCodesField
+
+    def filter(self, qs: CableQuerySet, value: list[str]) -> CableQuerySet:
+        return qs.for_tags(value) if value else qs
+
+
+class CableFilterSet(django_filters.FilterSet):
+    """The narrowing and sorting shared by every list of cables."""
+
+    tag = TagsFilter(label="Tags")
+    origin = django_filters.ChoiceFilter(
+        field_name="origin__slug", choices=origin_choices, empty_label="Any origin", label="Origin"
+    )
+    classification = django_filters.ChoiceFilter(
+        choices=Classification.choices,
+        empty_label="Any classification",
+        label="Classification",
+    )
+    since = django_filters.DateFilter(method="filter_since", label="From")
+    until = django_filters.DateFilter(method="filter_until", label="To")
+    sort = django_filters.ChoiceFilter(choices=SORTS, method="filter_sort", empty_label=None, label="Sort")
+
+    class Meta:
+        model = Cable
+        fields: list[str] = []
+
+    def __init__(self, *args: Any, searching: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.searching = searching
+        field = self.form.fields["sort"]
+        field.choices = SEARCH_SORTS if searching else SORTS
+        self.filters["sort"].extra["choices"] = field.choices
+        for name in ("since", "until"):
+            self.form.fields[name].widget = forms.DateInput(attrs={"type": "date"})
+
+    @property
+    def order(self) -> str:
+        """The sort asked for, when valid; relevance for searches, newest otherwise."""
+        data: dict[str, Any] = {}
+        if self.is_bound:
+            self.form.is_valid()  # invalid fields are left out of cleaned_data
+            data = getattr(self.form, "cleaned_data", {})
+        return data.get("sort") or ("relevance" if self.searching else "newest")
+
+    def filter_since(self, qs: CableQuerySet, name: str, value: Any) -> CableQuerySet:
+        return qs.filter(created__gte=datetime.combine(value, time.min, tzinfo=UTC))
+
+    def filter_until(self, qs: CableQuerySet, name: str, value: Any) -> CableQuerySet:
+        return qs.filter(created__lt=datetime.combine(value + timedelta(days=1), time.min, tzinfo=UTC))
+
+    def filter_sort(self, qs: CableQuerySet, name: str, value: str) -> CableQuerySet:
+        return qs  # ordering is applied by the view, after search (see CableListView)
+
+    def filter_queryset(self, queryset: CableQuerySet) -> CableQuerySet:
+        """Narrow, then order by date (searches keep their own order, set by the view)."""
+        queryset = super().filter_queryset(queryset)
+        if self.order in ("newest", "oldest"):
+            queryset = queryset.in_order(self.order)
+        return queryset

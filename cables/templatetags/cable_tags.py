@@ -1,0 +1,104 @@
+"""Template tags for cable pages: REF mentions linked inside paragraph text, badges.
+
+Cable text is untrusted: every piece of it is escaped, and only our own ``<a>``/``<span>`` tags
+are added around escaped text with ``format_html``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from django import template
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from cables.models import Classification
+
+register = template.Library()
+
+# "REF A", "REFTEL B", "REFS A AND B", "REF (C)", "Ref A", and a bare "REFTEL"/"REF".
+_LABEL = r"\(?[A-Z]\)?(?![A-Za-z0-9])"
+_MENTION_RE = re.compile(
+    rf"\b(?i:REF(?:TELS?|S)?)\b(?P<labels>\s+{_LABEL}(?:(?:\s*,\s*|\s+(?i:AND)\s+|\s*&\s*){_LABEL})*)?"
+)
+_LABEL_RE = re.compile(r"\(?([A-Z])\)?")
+
+
+@register.filter(is_safe=True)
+def link_refs(text: str, links: Mapping[str, str | None] | None) -> SafeString:
+    """``text`` escaped, with REF mentions linked to the cited cables.
+
+    ``links`` maps a REF label (``"A"``) to the cited cable's URL, and ``""`` to the URL of the
+    only cited cable, which a bare "REFTEL" means. Mentions of labels without a URL stay text.
+    """
+    text = str(text)
+    links = links or {}
+    if not any(links.values()):
+        return conditional_escape(text)
+    out: list[str] = []
+    cursor = 0
+    for match in _MENTION_RE.finditer(text):
+        labels_text = match.group("labels")
+        if not labels_text:
+            url = links.get("")
+            if url:
+                out.append(conditional_escape(text[cursor : match.start()]))
+                out.append(format_html('<a class="ref-mention" href="{}">{}</a>', url, match.group(0)))
+                cursor = match.end()
+            continue
+        base = match.start("labels")
+        for index, label in enumerate(_LABEL_RE.finditer(labels_text)):
+            url = links.get(label.group(1))
+            start = match.start() if index == 0 else base + label.start()
+            end = base + label.end()
+            if not url:
+                continue
+            out.append(conditional_escape(text[cursor:start]))
+            out.append(format_html('<a class="ref-mention" href="{}">{}</a>', url, text[start:end]))
+            cursor = end
+    out.append(conditional_escape(text[cursor:]))
+    return mark_safe("".join(out))  # noqa: S308 - every piece of cable text above is escaped
+
+
+@register.simple_tag
+def classification_badge(value: int | None) -> SafeString:
+    """The classification as a coloured badge (``.badge.cls-1`` .. ``cls-6``)."""
+    try:
+        label = Classification(value).label
+    except ValueError:
+        return format_html('<span class="badge">{}</span>', "unknown")
+    return format_html('<span class="badge cls-{}">{}</span>', int(value), label)
+
+
+@register.simple_tag
+def marking_badge(marking: str | None) -> SafeString:
+    """A paragraph's portion marking (``C``, ``S//NF``, ``SBU``) as a small badge."""
+    if not marking:
+        return mark_safe("")
+    code = marking.upper()
+    if code.startswith("SBU"):
+        kind = "m-sbu"
+    elif code.startswith("U"):
+        kind = "m-u"
+    elif code.startswith("S"):
+        kind = "m-s"
+    else:
+        kind = "m-c"
+    return format_html('<span class="marking {}" title="Portion marking">{}</span>', kind, marking)
+
+
+@register.filter
+def anchor(paragraph: object) -> str:
+    """A paragraph's fragment id: ``p3`` for paragraph 3, ``p-5`` for the 5th unnumbered one."""
+    number = getattr(paragraph, "number", None)
+    return f"p{number}" if number is not None else f"p-{getattr(paragraph, 'position', 0)}"
+
+
+@register.filter
+def thousands(value: int | None) -> str:
+    """``251287`` -> ``251,287``."""
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return ""
