@@ -38,7 +38,7 @@ import stat
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -54,7 +54,10 @@ from django.utils.text import slugify
 from cables.models import (
     Cable,
     CableTag,
+    CableVersion,
     Classification,
+    IngestError,
+    IngestRun,
     Origin,
     Paragraph,
     Recipient,
@@ -70,6 +73,12 @@ from cables.parsing.errors import ParseError
 # CABLES_INGEST_ZIP_MAX_MEMBERS): the whole release as cables.csv is about 1.6 GB, as files 251,287.
 ZIP_MAX_BYTES = 4 * 1024**3
 ZIP_MAX_MEMBERS = 300_000
+# A member that inflates more than this many times is a zip bomb (CABLES_INGEST_ZIP_MAX_RATIO);
+# cable text compresses about 4:1, a run of one byte about 1000:1. Small members are not checked.
+ZIP_MAX_RATIO = 100
+ZIP_RATIO_MIN_BYTES = 64 * 1024
+# Per-cable outcomes kept in a report (CABLES_INGEST_MAX_OUTCOMES); the counts are always complete.
+MAX_OUTCOMES = 10_000
 
 # Partner stations: the same serial series was published under both (cable-format.md 3.1).
 PARTNER_STATIONS = {
@@ -126,6 +135,11 @@ class IngestReport:
     elapsed: float = 0.0
     dry_run: bool = False
     batches: int = 0
+    # (identifier, "created" | "updated" | "unchanged", source), at most MAX_OUTCOMES of them
+    outcomes: list[tuple[str, str, str]] = field(default_factory=list)
+    outcomes_truncated: bool = False
+    versions_created: int = 0
+    run: IngestRun | None = None
 
     @property
     def processed(self) -> int:
@@ -135,6 +149,12 @@ class IngestReport:
     @property
     def written(self) -> int:
         return self.created + self.updated
+
+    def add_outcomes(self, outcomes: list[tuple[str, str, str]]) -> None:
+        room = int(getattr(settings, "CABLES_INGEST_MAX_OUTCOMES", MAX_OUTCOMES)) - len(self.outcomes)
+        if len(outcomes) > room:
+            self.outcomes_truncated = True
+        self.outcomes.extend(outcomes[: max(room, 0)])
 
 
 ProgressCallback = Callable[[IngestReport], None]
@@ -171,23 +191,63 @@ def cables_ingest(
     dry_run: bool = False,
     batch_size: int = 500,
     progress: ProgressCallback | None = None,
+    started_by: str = IngestRun.Starter.COMMAND,
+    user: Any = None,
+    labels: Mapping[str, str] | None = None,
 ) -> IngestReport:
     """Load cables from ``sources`` (files, directories, cables.csv dumps, .zip archives).
 
-    Idempotent: loading the same input again writes nothing. With ``dry_run`` the sources are
+    Idempotent: loading the same input again writes no cable. With ``dry_run`` the sources are
     parsed and compared with the database, and the report says what would be written; nothing is.
     ``progress`` is called with the report after every batch.
+
+    Every run, dry runs included, is logged as an ``IngestRun`` (``report.run``) with an
+    ``IngestError`` per failed source; ``started_by`` ("command" or "upload") and ``user`` say who
+    started it. ``labels`` maps a source path to the name to report and store instead (uploads
+    live in a temporary directory; their sources are the uploaded names).
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     started = time.monotonic()
+    labels = {str(k): v for k, v in (labels or {}).items()}
     report = IngestReport(dry_run=dry_run)
+    report.run = ingest_run_start(
+        started_by=started_by,
+        user=user,
+        sources=[labels.get(str(source), str(source)) for source in sources],
+        dry_run=dry_run,
+    )
+    try:
+        _ingest_into(
+            report=report,
+            sources=sources,
+            labels=labels,
+            batch_size=batch_size,
+            progress=progress,
+            started=started,
+        )
+    finally:
+        ingest_run_finish(run=report.run, report=report)
+    return report
+
+
+def _ingest_into(
+    *,
+    report: IngestReport,
+    sources: Iterable[str | Path],
+    labels: dict[str, str],
+    batch_size: int,
+    progress: ProgressCallback | None,
+    started: float,
+) -> None:
+    dry_run = report.dry_run
+    run_id = report.run.pk if report.run else None
     batch: list[_Record] = []
     in_batch: set[str] = set()
 
     def flush() -> None:
         if batch:
-            _batch_ingest(records=batch, report=report, dry_run=dry_run)
+            _batch_ingest(records=batch, report=report, dry_run=dry_run, run_id=run_id)
             report.batches += 1
             batch.clear()
             in_batch.clear()
@@ -195,7 +255,7 @@ def cables_ingest(
                 report.elapsed = time.monotonic() - started
                 progress(report)
 
-    for item in _iter_records(sources):
+    for item in _iter_records(sources, labels=labels):
         if isinstance(item, tuple):
             report.failed.append(item)
             continue
@@ -214,22 +274,71 @@ def cables_ingest(
         report.references_resolved = cable_refs.filter(cited__isnull=False).count()
         report.references_unresolved = cable_refs.filter(cited__isnull=True).count()
     report.elapsed = time.monotonic() - started
-    return report
+
+
+# --- the ingest log ----------------------------------------------------------------------------
+
+
+def ingest_run_start(*, started_by: str, user: Any = None, sources: list[str], dry_run: bool) -> IngestRun:
+    """Open the log entry of a run (finished_at stays empty until it ends)."""
+    if started_by not in IngestRun.Starter.values:
+        raise ValueError(f"started_by must be one of {IngestRun.Starter.values}")
+    return IngestRun.objects.create(
+        started_by=started_by,
+        user=user if getattr(user, "pk", None) else None,
+        started_at=timezone.now(),
+        sources=sources,
+        dry_run=dry_run,
+    )
+
+
+def ingest_run_finish(*, run: IngestRun | None, report: IngestReport) -> None:
+    """Write the counts and the failures of ``report`` to ``run`` and mark it finished."""
+    if run is None:
+        return
+    run.created, run.updated, run.unchanged = report.created, report.updated, report.unchanged
+    run.failed = len(report.failed)
+    run.references_resolved = report.references_resolved
+    run.references_unresolved = report.references_unresolved
+    run.finished_at = timezone.now()
+    with transaction.atomic():
+        run.save(
+            update_fields=[
+                "created",
+                "updated",
+                "unchanged",
+                "failed",
+                "references_resolved",
+                "references_unresolved",
+                "finished_at",
+            ]
+        )
+        IngestError.objects.bulk_create(
+            [
+                IngestError(run=run, source=source, line=max(line, 0), message=message)
+                for source, line, message in report.failed
+            ],
+            batch_size=1000,
+        )
 
 
 # --- reading sources ---------------------------------------------------------------------------
 
 
-def _iter_records(sources: Iterable[str | Path]) -> Iterator[_Record | tuple[str, int, str]]:
+def _iter_records(
+    sources: Iterable[str | Path], *, labels: Mapping[str, str] | None = None
+) -> Iterator[_Record | tuple[str, int, str]]:
     """Parsed records, or ``(source, line, message)`` for what could not be read or parsed."""
+    labels = labels or {}
     for source in sources:
         path = Path(source)
+        label = labels.get(str(source))
         if not path.exists():
-            yield (str(source), 0, "no such file or directory")
+            yield (label or str(source), 0, "no such file or directory")
         elif path.is_file() and zipfile.is_zipfile(path):
-            yield from _iter_zip(path)
+            yield from _iter_zip(path, label=label)
         else:
-            yield from _iter_parsed(path, label=None)
+            yield from _iter_parsed(path, label=label)
 
 
 def _iter_parsed(path: Path, *, label: str | None) -> Iterator[_Record | tuple[str, int, str]]:
@@ -261,7 +370,7 @@ def _line_of(source: str) -> int:
     return int(tail) if head and tail.isdigit() else 0
 
 
-def _iter_zip(path: Path) -> Iterator[_Record | tuple[str, int, str]]:
+def _iter_zip(path: Path, *, label: str | None = None) -> Iterator[_Record | tuple[str, int, str]]:
     """Members of a .zip archive, each extracted alone to a temporary file and parsed.
 
     Rejects absolute names, ``..``, links, nested archives; bounds the member count and the
@@ -269,23 +378,21 @@ def _iter_zip(path: Path) -> Iterator[_Record | tuple[str, int, str]]:
     """
     max_bytes = int(getattr(settings, "CABLES_INGEST_ZIP_MAX_BYTES", ZIP_MAX_BYTES))
     max_members = int(getattr(settings, "CABLES_INGEST_ZIP_MAX_MEMBERS", ZIP_MAX_MEMBERS))
+    name = label or str(path)
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as error:
-        yield (str(path), 0, f"not a readable zip archive: {error}")
+        yield (name, 0, f"not a readable zip archive: {error}")
         return
     with archive, tempfile.TemporaryDirectory(prefix="cables-zip-") as tmp:
         members = [info for info in archive.infolist() if not info.is_dir()]
-        if len(members) > max_members:
-            yield (str(path), 0, f"archive rejected: {len(members)} members (limit {max_members})")
-            return
-        declared = sum(info.file_size for info in members)
-        if declared > max_bytes:
-            yield (str(path), 0, f"archive rejected: {declared} bytes uncompressed (limit {max_bytes})")
+        problem = _zip_bounds_problem(members, max_bytes=max_bytes, max_members=max_members)
+        if problem:
+            yield (name, 0, problem)
             return
         budget = max_bytes
         for info in members:
-            label = f"{path}:{info.filename}"
+            label = f"{name}:{info.filename}"
             reason = _zip_member_problem(info)
             if reason:
                 yield (label, 0, reason)
@@ -304,6 +411,75 @@ def _iter_zip(path: Path) -> Iterator[_Record | tuple[str, int, str]]:
             else:
                 yield from _iter_parsed(target, label=label)
             target.unlink(missing_ok=True)
+
+
+def _zip_bounds_problem(members: list[zipfile.ZipInfo], *, max_bytes: int, max_members: int) -> str | None:
+    if len(members) > max_members:
+        return f"archive rejected: {len(members)} members (limit {max_members})"
+    declared = sum(info.file_size for info in members)
+    if declared > max_bytes:
+        return f"archive rejected: {declared} bytes uncompressed (limit {max_bytes})"
+    return None
+
+
+def zip_archive_check(
+    path: Path,
+    *,
+    max_bytes: int,
+    max_members: int,
+    label: str | None = None,
+) -> list[tuple[str, int, str]]:
+    """Every reason to refuse the archive at ``path`` as a whole, as ``(source, 0, reason)``.
+
+    The strict check of uploads: the bounds of ``_iter_zip`` and every member problem it would
+    skip (absolute paths, ``..``, links, nested archives, encryption, compression ratio), plus
+    duplicate names; then each member is decompressed *without being written anywhere*, bounded
+    by its declared size, which catches lying sizes, corrupt data and archives hidden under
+    another name. An empty list means ``cables_ingest`` may extract it.
+    """
+    name = label or str(path)
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as error:
+        return [(name, 0, f"not a readable zip archive: {error}")]
+    problems: list[tuple[str, int, str]] = []
+    with archive:
+        members = [info for info in archive.infolist() if not info.is_dir()]
+        bounds = _zip_bounds_problem(members, max_bytes=max_bytes, max_members=max_members)
+        if bounds:
+            return [(name, 0, bounds)]
+        if not members:
+            return [(name, 0, "archive rejected: no files in it")]
+        seen: set[str] = set()
+        for info in members:
+            member = f"{name}:{info.filename}"
+            reason = _zip_member_problem(info)
+            if reason is None and info.filename in seen:
+                reason = "duplicate member name rejected"
+            seen.add(info.filename)
+            if reason is None:
+                reason = _zip_member_verify(archive, info)
+            if reason:
+                problems.append((member, 0, reason))
+    return problems
+
+
+def _zip_member_verify(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> str | None:
+    """Decompress one member into nothing; the reason it cannot be loaded, or None."""
+    read = 0
+    try:
+        with archive.open(info) as source:
+            head = source.read(4)
+            if head in {b"PK\x03\x04", b"PK\x05\x06"}:
+                return "nested archive rejected"
+            read = len(head)
+            while chunk := source.read(1024 * 1024):
+                read += len(chunk)
+                if read > info.file_size:
+                    return "member larger than its declared size"
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError) as error:
+        return f"cannot extract: {error}"
+    return None
 
 
 class _ZipMemberError(Exception):
@@ -325,6 +501,10 @@ def _zip_member_problem(info: zipfile.ZipInfo) -> str | None:
         return "nested archive rejected"
     if info.flag_bits & 0x1:
         return "encrypted member rejected"
+    max_ratio = float(getattr(settings, "CABLES_INGEST_ZIP_MAX_RATIO", ZIP_MAX_RATIO))
+    if info.file_size >= ZIP_RATIO_MIN_BYTES and info.file_size > max_ratio * max(info.compress_size, 1):
+        ratio = info.file_size / max(info.compress_size, 1)
+        return f"compression ratio {ratio:,.0f}:1 over the limit of {max_ratio:,.0f}:1 (zip bomb?)"
     return None
 
 
@@ -477,26 +657,38 @@ def _cable_fields(record: _Record, *, origin_id: int | None, now: datetime) -> d
 # --- writing a batch ---------------------------------------------------------------------------
 
 
-def _batch_ingest(*, records: list[_Record], report: IngestReport, dry_run: bool) -> None:
+def _batch_ingest(
+    *, records: list[_Record], report: IngestReport, dry_run: bool, run_id: int | None = None
+) -> None:
     """Write one batch in one transaction; on a database error, retry record by record."""
+    outcomes: list[tuple[str, str, str]] = []
     try:
-        counts = _batch_write(records=records, dry_run=dry_run)
+        counts = _batch_write(records=records, dry_run=dry_run, run_id=run_id, outcomes=outcomes)
     except DatabaseError as error:
         if len(records) == 1:
             record = records[0]
             report.failed.append((record.source, record.line, f"database error: {error}"))
             return
         for record in records:
-            _batch_ingest(records=[record], report=report, dry_run=dry_run)
+            _batch_ingest(records=[record], report=report, dry_run=dry_run, run_id=run_id)
         return
     report.created += counts["created"]
     report.updated += counts["updated"]
     report.unchanged += counts["unchanged"]
     report.references_linked += counts["linked"]
+    report.versions_created += counts["versions"]
+    report.add_outcomes(outcomes)
 
 
-def _batch_write(*, records: list[_Record], dry_run: bool) -> dict[str, int]:
-    counts = {"created": 0, "updated": 0, "unchanged": 0, "linked": 0}
+def _batch_write(
+    *,
+    records: list[_Record],
+    dry_run: bool,
+    run_id: int | None = None,
+    outcomes: list[tuple[str, str, str]] | None = None,
+) -> dict[str, int]:
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "linked": 0, "versions": 0}
+    outcomes = [] if outcomes is None else outcomes
     with transaction.atomic():
         existing = {
             identifier: (pk, hashes or {})
@@ -509,12 +701,15 @@ def _batch_write(*, records: list[_Record], dry_run: bool) -> dict[str, int]:
         for record in records:
             if record.identifier not in existing:
                 new.append(record)
+                outcomes.append((record.identifier, "created", record.source))
                 continue
             pk, hashes = existing[record.identifier]
             if hashes.get(record.format) == record.content_hash:
                 counts["unchanged"] += 1
+                outcomes.append((record.identifier, "unchanged", record.source))
             else:
                 changed.append((record, pk, hashes))
+                outcomes.append((record.identifier, "updated", record.source))
         counts["created"] = len(new)
         counts["updated"] = len(changed)
         if dry_run or not (new or changed):
@@ -545,6 +740,7 @@ def _batch_write(*, records: list[_Record], dry_run: bool) -> dict[str, int]:
             changed_cables.append(cable)
         if changed_cables:
             changed_pks = [cable.pk for cable in changed_cables]
+            counts["versions"] = _versions_create(cable_pks=changed_pks, replaced_at=now, run_id=run_id)
             Paragraph.objects.filter(cable_id__in=changed_pks).delete()
             Reference.objects.filter(citing_id__in=changed_pks).delete()
             Recipient.objects.filter(cable_id__in=changed_pks).delete()
@@ -555,6 +751,37 @@ def _batch_write(*, records: list[_Record], dry_run: bool) -> dict[str, int]:
         counts["linked"] += _children_create(written=written, tag_ids=tag_ids)
         counts["linked"] += _references_link_to(cables=[cable for _, cable in written])
     return counts
+
+
+def _versions_create(*, cable_pks: list[int], replaced_at: datetime, run_id: int | None) -> int:
+    """Keep the current content of cables about to be replaced as ``CableVersion`` rows (2 reads,
+    1 bulk insert for the batch); returns the number of versions written."""
+    paragraphs: dict[int, list[dict[str, Any]]] = {pk: [] for pk in cable_pks}
+    for cable_id, number, marking, text in (
+        Paragraph.objects.filter(cable_id__in=cable_pks)
+        .order_by("cable_id", "position")
+        .values_list("cable_id", "number", "marking", "text")
+    ):
+        paragraphs[cable_id].append({"number": number, "marking": marking, "text": text})
+    versions = [
+        CableVersion(
+            cable_id=row["pk"],
+            loaded_at=row["loaded_at"],
+            replaced_at=replaced_at,
+            source=row["source"],
+            content_hash=row["content_hash"],
+            format=row["format"],
+            subject=row["subject"],
+            body=row["body"],
+            paragraphs=paragraphs[row["pk"]],
+            run_id=run_id,
+        )
+        for row in Cable.objects.filter(pk__in=cable_pks).values(
+            "pk", "loaded_at", "source", "content_hash", "format", "subject", "body"
+        )
+    ]
+    CableVersion.objects.bulk_create(versions, batch_size=250)
+    return len(versions)
 
 
 def _children_create(*, written: list[tuple[_Record, Cable]], tag_ids: dict[str, int]) -> int:
@@ -692,7 +919,12 @@ def _references_link_to(*, cables: list[Cable]) -> int:
 
 
 def _origins_get_or_create(*, records: list[_Record]) -> dict[str, int]:
-    """Origin name -> pk for the origins of ``records``, creating the missing ones in bulk."""
+    """Origin name as parsed -> pk for the origins of ``records``, creating the missing ones in bulk.
+
+    Origins are found by ``source_name`` (the parser's spelling), so that a curator may rename
+    ``Origin.name`` in the admin without the next load creating a second origin. An origin with no
+    ``source_name`` yet (made outside ingest) is adopted by its ``name``.
+    """
     stations: dict[str, str] = {}
     for record in records:
         name = record.data.get("origin")
@@ -700,25 +932,42 @@ def _origins_get_or_create(*, records: list[_Record]) -> dict[str, int]:
             stations.setdefault(name, record.data.get("station") or "")
     if not stations:
         return {}
-    found = dict(Origin.objects.filter(name__in=stations).values_list("name", "pk"))
+    found = dict(Origin.objects.filter(source_name__in=stations).values_list("source_name", "pk"))
     missing = [name for name in stations if name not in found]
     if missing:
+        adopted = dict(
+            Origin.objects.filter(name__in=missing, source_name__isnull=True).values_list("name", "pk")
+        )
+        if adopted:
+            Origin.objects.bulk_update(
+                [Origin(pk=pk, source_name=name) for name, pk in adopted.items()], ["source_name"]
+            )
+            found.update(adopted)
+            missing = [name for name in missing if name not in found]
+    for unique in (False, True):  # a taken slug or display name: make it unique with a hash
+        if not missing:
+            break
         Origin.objects.bulk_create(
-            [Origin(name=name, slug=_origin_slug(name), station=stations[name]) for name in missing],
+            [
+                Origin(
+                    name=_origin_name(name, unique=unique),
+                    source_name=name,
+                    slug=_origin_slug(name, unique=unique),
+                    station=stations[name],
+                )
+                for name in missing
+            ],
             ignore_conflicts=True,
         )
-        found.update(Origin.objects.filter(name__in=missing).values_list("name", "pk"))
-        still_missing = [name for name in missing if name not in found]
-        if still_missing:  # slug taken by another spelling: make it unique with a hash of the name
-            Origin.objects.bulk_create(
-                [
-                    Origin(name=name, slug=_origin_slug(name, unique=True), station=stations[name])
-                    for name in still_missing
-                ],
-                ignore_conflicts=True,
-            )
-            found.update(Origin.objects.filter(name__in=still_missing).values_list("name", "pk"))
+        found.update(Origin.objects.filter(source_name__in=missing).values_list("source_name", "pk"))
+        missing = [name for name in missing if name not in found]
     return found
+
+
+def _origin_name(name: str, *, unique: bool) -> str:
+    if not unique or not Origin.objects.filter(name=name).exists():
+        return name
+    return f"{name[:200]} ({hashlib.sha256(name.encode()).hexdigest()[:8]})"
 
 
 def _origin_slug(name: str, *, unique: bool = False) -> str:

@@ -7,10 +7,8 @@ cited cable (``cited``) by ingest as soon as both are loaded, whichever comes fi
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
+from django.conf import settings
 from django.db import models
-from django.db.models.functions import ExtractMonth, ExtractYear
 from django.urls import reverse
 
 
@@ -61,9 +59,16 @@ class RecipientKind(models.TextChoices):
 class Origin(models.Model):
     """A sending post as displayed (``Embassy Paris``), with its station (``PARIS``)."""
 
-    name = models.CharField(max_length=255, unique=True)
+    name = models.CharField(max_length=255, unique=True, help_text="the name shown to readers (editable)")
     slug = models.SlugField(max_length=255, unique=True)
     station = models.CharField(max_length=100, blank=True)
+    source_name = models.CharField(
+        max_length=255,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="the origin as the parser writes it; ingest finds the origin by this name",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -109,86 +114,6 @@ class CableQuerySet(models.QuerySet["Cable"]):
     def for_classification(self, classification: int) -> CableQuerySet:
         """Cables of exactly this classification (a ``Classification`` value)."""
         return self.filter(classification=classification)
-
-    def for_tags(self, codes: list[str] | tuple[str, ...]) -> CableQuerySet:
-        """Cables carrying every one of the tags: one ``EXISTS`` per tag, so no duplicate rows."""
-        queryset = self
-        for code in dict.fromkeys(codes):
-            queryset = queryset.filter(
-                models.Exists(CableTag.objects.filter(cable=models.OuterRef("pk"), tag__code=code))
-            )
-        return queryset
-
-    def for_month(self, year: int, month: int) -> CableQuerySet:
-        """Cables created in the month (UTC), as a range on ``created`` so its index is used."""
-        start = datetime(year, month, 1, tzinfo=UTC)
-        end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
-        return self.filter(created__gte=start, created__lt=end)
-
-    def for_year(self, year: int) -> CableQuerySet:
-        """Cables created in the year (UTC), as a range on ``created``."""
-        return self.filter(
-            created__gte=datetime(year, 1, 1, tzinfo=UTC), created__lt=datetime(year + 1, 1, 1, tzinfo=UTC)
-        )
-
-    def in_order(self, order: str = "newest") -> CableQuerySet:
-        """Newest or oldest first; undated cables last; ties by identifier (backed by indexes)."""
-        if order == "oldest":
-            return self.order_by(models.F("created").asc(nulls_last=True), "identifier")
-        return self.order_by(models.F("created").desc(nulls_last=True), "identifier")
-
-    def per_year(self) -> list[dict[str, int]]:
-        """``[{"year": 2006, "count": 123}, ...]`` for the dated cables, oldest year first."""
-        return list(
-            self.filter(created__isnull=False)
-            .annotate(year=ExtractYear("created"))
-            .order_by()
-            .values("year")
-            .annotate(count=models.Count("pk"))
-            .order_by("year")
-        )
-
-    def per_month(self) -> list[dict[str, int]]:
-        """``[{"month": 1, "count": 12}, ...]`` for the dated cables (usually of one year)."""
-        return list(
-            self.filter(created__isnull=False)
-            .annotate(month=ExtractMonth("created"))
-            .order_by()
-            .values("month")
-            .annotate(count=models.Count("pk"))
-            .order_by("month")
-        )
-
-    def per_classification(self) -> dict[int, int]:
-        """classification value -> number of cables."""
-        rows = self.order_by().values_list("classification").annotate(count=models.Count("pk"))
-        return dict(rows)
-
-    def neighbour(self, cable: Cable, *, later: bool) -> Cable | None:
-        """The cable just before or after ``cable`` in (created, identifier) order, undated last,
-        among this queryset (e.g. the same origin's cables)."""
-        created, identifier = cable.created, cable.identifier
-        if later:
-            if created is None:
-                condition = models.Q(created__isnull=True, identifier__gt=identifier)
-            else:
-                condition = (
-                    models.Q(created__gt=created)
-                    | models.Q(created=created, identifier__gt=identifier)
-                    | models.Q(created__isnull=True)
-                )
-            ordering = [models.F("created").asc(nulls_last=True), "identifier"]
-        else:
-            if created is None:
-                condition = models.Q(created__isnull=False) | models.Q(
-                    created__isnull=True, identifier__lt=identifier
-                )
-            else:
-                condition = models.Q(created__lt=created) | models.Q(
-                    created=created, identifier__lt=identifier
-                )
-            ordering = [models.F("created").desc(nulls_first=True), "-identifier"]
-        return self.filter(condition).with_list_related().order_by(*ordering).first()
 
     def with_list_related(self) -> CableQuerySet:
         """What one row of a cable list shows, in one query: no body or header."""
@@ -277,6 +202,7 @@ class Cable(models.Model):
             models.Index(fields=["classification", "created"], name="cable_classification_idx"),
             models.Index(fields=["canonical_id"], name="cable_canonical_id_idx"),
         ]
+        permissions = [("upload_cables", "Can upload cables in the admin")]
 
     def __str__(self) -> str:
         return self.identifier
@@ -383,3 +309,91 @@ class Recipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cable_id} {self.kind}: {self.name}"
+
+
+# --- curation: the ingest log and earlier versions ------------------------------------------------
+
+
+class IngestRunStarter(models.TextChoices):
+    """What started an ingest."""
+
+    COMMAND = "command", "manage.py ingest_cables"
+    UPLOAD = "upload", "Admin upload"
+
+
+class IngestRun(models.Model):
+    """One run of ``cables.ingest.cables_ingest``: who started it, on what, and what it did."""
+
+    Starter = IngestRunStarter
+
+    started_by = models.CharField(max_length=16, choices=IngestRunStarter.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="ingest_runs",
+        null=True,
+        blank=True,
+    )
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(
+        null=True, blank=True, help_text="empty while running or if it crashed"
+    )
+    sources = models.JSONField(default=list, blank=True)
+    dry_run = models.BooleanField(default=False)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    references_resolved = models.PositiveIntegerField(default=0)
+    references_unresolved = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(started_by__in=IngestRunStarter.values), name="ingestrun_started_by_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["started_at"], name="ingestrun_started_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_started_by_display()} at {self.started_at:%Y-%m-%d %H:%M:%S}"
+
+
+class IngestError(models.Model):
+    """A source (file, CSV record or archive member) an ingest run could not load, and why."""
+
+    run = models.ForeignKey(IngestRun, on_delete=models.CASCADE, related_name="errors")
+    source = models.TextField()
+    line = models.PositiveIntegerField(default=0)
+    message = models.TextField()
+
+    class Meta:
+        ordering = ["run", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}: {self.message}"
+
+
+class CableVersion(models.Model):
+    """The content a cable had before a later load replaced it (written by ingest)."""
+
+    cable = models.ForeignKey(Cable, on_delete=models.CASCADE, related_name="versions")
+    loaded_at = models.DateTimeField(help_text="when this content was loaded")
+    replaced_at = models.DateTimeField(help_text="when a later load replaced it")
+    source = models.TextField(blank=True)
+    content_hash = models.CharField(max_length=64)
+    format = models.CharField(max_length=16)
+    subject = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    paragraphs = models.JSONField(default=list, blank=True, help_text="[{number, marking, text}, ...]")
+    run = models.ForeignKey(
+        IngestRun, on_delete=models.SET_NULL, related_name="versions", null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["cable", "loaded_at", "pk"]
+        indexes = [models.Index(fields=["cable", "loaded_at"], name="cableversion_cable_loaded_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.cable_id} as loaded {self.loaded_at:%Y-%m-%d %H:%M:%S}"

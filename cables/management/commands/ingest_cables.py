@@ -36,6 +36,7 @@ class Command(BaseCommand):
             dry_run=dry_run,
             batch_size=batch_size,
             progress=self.show_progress if self.verbosity >= 1 else None,
+            started_by="command",
         )
         if self.is_tty and self.verbosity >= 1 and report.batches:
             self.stdout.write("")  # end the progress bar's line
@@ -43,6 +44,8 @@ class Command(BaseCommand):
             self.stderr.write(f"{source}:{line}: {message}")
         if self.verbosity >= 1 or report.failed:
             self.stdout.write(self.summary(report))
+        if self.verbosity >= 2 and report.run is not None:
+            self.stdout.write(f"Logged as ingest run {report.run.pk}.")
         if report.failed:
             raise CommandError(f"{len(report.failed)} source(s) failed to load")
 
