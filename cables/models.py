@@ -7,8 +7,11 @@ cited cable (``cited``) by ingest as soon as both are loaded, whichever comes fi
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.urls import reverse
 
 
@@ -114,6 +117,86 @@ class CableQuerySet(models.QuerySet["Cable"]):
     def for_classification(self, classification: int) -> CableQuerySet:
         """Cables of exactly this classification (a ``Classification`` value)."""
         return self.filter(classification=classification)
+
+    def for_tags(self, codes: list[str] | tuple[str, ...]) -> CableQuerySet:
+        """Cables carrying every one of the tags: one ``EXISTS`` per tag, so no duplicate rows."""
+        queryset = self
+        for code in dict.fromkeys(codes):
+            queryset = queryset.filter(
+                models.Exists(CableTag.objects.filter(cable=models.OuterRef("pk"), tag__code=code))
+            )
+        return queryset
+
+    def for_month(self, year: int, month: int) -> CableQuerySet:
+        """Cables created in the month (UTC), as a range on ``created`` so its index is used."""
+        start = datetime(year, month, 1, tzinfo=UTC)
+        end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC)
+        return self.filter(created__gte=start, created__lt=end)
+
+    def for_year(self, year: int) -> CableQuerySet:
+        """Cables created in the year (UTC), as a range on ``created``."""
+        return self.filter(
+            created__gte=datetime(year, 1, 1, tzinfo=UTC), created__lt=datetime(year + 1, 1, 1, tzinfo=UTC)
+        )
+
+    def in_order(self, order: str = "newest") -> CableQuerySet:
+        """Newest or oldest first; undated cables last; ties by identifier (backed by indexes)."""
+        if order == "oldest":
+            return self.order_by(models.F("created").asc(nulls_last=True), "identifier")
+        return self.order_by(models.F("created").desc(nulls_last=True), "identifier")
+
+    def per_year(self) -> list[dict[str, int]]:
+        """``[{"year": 2006, "count": 123}, ...]`` for the dated cables, oldest year first."""
+        return list(
+            self.filter(created__isnull=False)
+            .annotate(year=ExtractYear("created"))
+            .order_by()
+            .values("year")
+            .annotate(count=models.Count("pk"))
+            .order_by("year")
+        )
+
+    def per_month(self) -> list[dict[str, int]]:
+        """``[{"month": 1, "count": 12}, ...]`` for the dated cables (usually of one year)."""
+        return list(
+            self.filter(created__isnull=False)
+            .annotate(month=ExtractMonth("created"))
+            .order_by()
+            .values("month")
+            .annotate(count=models.Count("pk"))
+            .order_by("month")
+        )
+
+    def per_classification(self) -> dict[int, int]:
+        """classification value -> number of cables."""
+        rows = self.order_by().values_list("classification").annotate(count=models.Count("pk"))
+        return dict(rows)
+
+    def neighbour(self, cable: Cable, *, later: bool) -> Cable | None:
+        """The cable just before or after ``cable`` in (created, identifier) order, undated last,
+        among this queryset (e.g. the same origin's cables)."""
+        created, identifier = cable.created, cable.identifier
+        if later:
+            if created is None:
+                condition = models.Q(created__isnull=True, identifier__gt=identifier)
+            else:
+                condition = (
+                    models.Q(created__gt=created)
+                    | models.Q(created=created, identifier__gt=identifier)
+                    | models.Q(created__isnull=True)
+                )
+            ordering = [models.F("created").asc(nulls_last=True), "identifier"]
+        else:
+            if created is None:
+                condition = models.Q(created__isnull=False) | models.Q(
+                    created__isnull=True, identifier__lt=identifier
+                )
+            else:
+                condition = models.Q(created__lt=created) | models.Q(
+                    created=created, identifier__lt=identifier
+                )
+            ordering = [models.F("created").desc(nulls_first=True), "-identifier"]
+        return self.filter(condition).with_list_related().order_by(*ordering).first()
 
     def with_list_related(self) -> CableQuerySet:
         """What one row of a cable list shows, in one query: no body or header."""
