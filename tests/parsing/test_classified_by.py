@@ -212,12 +212,12 @@ def test_no_statement_in_1966_cable_is_none():
 
 
 def test_junk_megabyte_is_fast():
-    start = time.perf_counter()
+    start = time.thread_time()
     parse_classified_by_statement("Classified By: " + "Ambassadoor " * 80_000)
     parse_classified_by_statement("Classified By: " + "1.4 " * 250_000)
     parse_classified_by_statement("CLASSIFIED BY " * 70_000)
     parse_classified_by_statement("x" * 1_000_000)
-    assert time.perf_counter() - start < 1.0
+    assert time.thread_time() - start < 1.0
 
 
 def test_semicolon_after_title_does_not_end_name():

@@ -133,8 +133,8 @@ def test_corpus_cables(cable, expected):
 
 
 def test_junk_megabyte_is_fast():
-    start = time.perf_counter()
+    start = time.thread_time()
     parse_eo("E.O. 12958: DECL: " + "1/" * 500_000)
     parse_eo("E.O. 12958: DECL: " + "JUNE 1 " * 150_000)
     parse_eo("x\n" * 500_000)
-    assert time.perf_counter() - start < 1.0
+    assert time.thread_time() - start < 1.0

@@ -447,6 +447,6 @@ def test_generated_corpus_paragraph_counts(generated: Path) -> None:
     ],
 )
 def test_junk_is_fast(junk: str) -> None:
-    start = time.perf_counter()
+    start = time.thread_time()
     parse_paragraphs(junk)
-    assert time.perf_counter() - start < 1.0
+    assert time.thread_time() - start < 1.0

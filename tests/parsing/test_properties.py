@@ -71,9 +71,9 @@ def test_cable_like_text_parses_or_raises_parse_error(text: str) -> None:
 def test_one_megabyte_inputs_take_under_a_second(pieces: list[str], size: int) -> None:
     unit = "".join(pieces)
     data = (unit * (size // max(len(unit), 1) + 1))[:size].encode()
-    start = time.perf_counter()
+    start = time.thread_time()
     _parse(data)
-    assert time.perf_counter() - start < 1.0
+    assert time.thread_time() - start < 1.0
 
 
 def test_one_megabyte_of_repeated_dashes_and_page_breaks_is_fast() -> None:
@@ -84,9 +84,9 @@ def test_one_megabyte_of_repeated_dashes_and_page_breaks_is_fast() -> None:
         "TAGS: " + "A, " * 1000 + "\n",
     ):
         data = ("UNCLAS PARIS 000123\nTAGS: PREL\n" + unit * (1_000_000 // len(unit))).encode()
-        start = time.perf_counter()
+        start = time.thread_time()
         _parse(data)
-        assert time.perf_counter() - start < 1.0, unit[:20]
+        assert time.thread_time() - start < 1.0, unit[:20]
 
 
 @settings(max_examples=500, deadline=None)

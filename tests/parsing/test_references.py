@@ -818,9 +818,9 @@ JUNK = {
 def test_megabyte_of_junk_is_fast(name: str) -> None:
     junk = JUNK[name]
     assert len(junk) >= 1_000_000
-    start = time.perf_counter()
+    start = time.thread_time()
     refs = parse_references(junk, "06ROME1")
-    assert time.perf_counter() - start < 1.0
+    assert time.thread_time() - start < 1.0
     assert all(r.target is None or ID_RE.match(r.target) for r in refs)
 
 

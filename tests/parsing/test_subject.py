@@ -161,9 +161,9 @@ def test_corpus_cables(path, expected):
 
 
 def test_junk_megabyte_is_fast():
-    start = time.perf_counter()
+    start = time.thread_time()
     parse_subject("SUBJECT: " + "A" * 1_000_000)
     parse_subject("SUBJECT: " + "A B\n" * 250_000)
     parse_subject("x" * 1_000_000)
     parse_subject("\n" * 1_000_000 + "SUBJECT: X")
-    assert time.perf_counter() - start < 1.0
+    assert time.thread_time() - start < 1.0

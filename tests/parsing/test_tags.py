@@ -273,11 +273,11 @@ def test_junk_megabyte_is_fast():
     import time
 
     junk = ("TAGS: " + "ABCDEFGH" * 20 + ", ") * 5000 + "x" * 500_000
-    start = time.perf_counter()
+    start = time.thread_time()
     parse_tags(junk)
     parse_tags("A" * 1_000_000)
     parse_tags("TAGS " + " " * 1_000_000 + "X")
     parse_tags("TAGS: " + "PREL " * 200_000)
     parse_tags("TAGS: A,\n" * 100_000)
     parse_tags("TAGS: " + "PREL" * 250_000)
-    assert time.perf_counter() - start < 1.0
+    assert time.thread_time() - start < 1.0
