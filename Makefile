@@ -6,6 +6,8 @@ SHARED ?= ../shared
 CABLES ?= $(SHARED)/corpus
 VENV ?= .venv
 PY := $(VENV)/bin/python
+# `make run` is the laptop reading room: debug on (static files from the source tree).
+run: export DJANGO_DEBUG ?= 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -33,9 +35,14 @@ install: $(VENV)/.installed ## create the virtualenv with pinned dependencies
 .PHONY: run
 run: install ## migrate, load $(CABLES) and serve the reading room at http://$(HOST):$(PORT)
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 	@if [ -e "$(CABLES)" ]; then $(PY) manage.py ingest_cables "$(CABLES)" || true; \
 	else echo "No corpus at $(CABLES): the reading room starts empty. Load cables with: $(PY) manage.py ingest_cables PATH"; fi
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+.PHONY: serve
+serve: install ## production mode without containers: gunicorn, DEBUG off, WhiteNoise, PostgreSQL (DATABASE_URL)
+	PY=$(PY) scripts/serve
 
 .PHONY: test
 test: install ## run the whole test suite (DATABASE_URL selects PostgreSQL)

@@ -132,6 +132,15 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_env()}
+# The database cache is shared by every gunicorn worker (login throttling, cheap counts).
+# `manage.py createcachetable` creates it; the test runner does so by itself.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "reading_room_cache",
+        "TIMEOUT": 3600,
+    }
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en-us"
@@ -169,7 +178,12 @@ SECURE_CSP = {
 
 # --- contrib -----------------------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Tests serve static files through the finders; collectstatic fills STATIC_ROOT elsewhere.
+STATIC_ROOT = (
+    None
+    if TESTING and not os.environ.get("DJANGO_STATIC_ROOT")
+    else Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
+)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -201,6 +215,9 @@ WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 
 # --- project -----------------------------------------------------------------------------------
 CABLES_PAGE_SIZE = 50
+# Admin login: after this many failures per client address or username, refuse for the window.
+CABLES_LOGIN_FAILURE_LIMIT = int(os.environ.get("CABLES_LOGIN_FAILURE_LIMIT", "5"))
+CABLES_LOGIN_FAILURE_WINDOW = int(os.environ.get("CABLES_LOGIN_FAILURE_WINDOW", "900"))  # seconds
 # The TAGS glossary (code, kind, name) loaded into the Tag table.
 CABLES_TAGS_CSV = Path(
     os.environ.get("CABLES_TAGS_CSV", BASE_DIR / "cables" / "parsing" / "data" / "tags.csv")
