@@ -284,6 +284,10 @@ class Cable(models.Model):
             models.Index(fields=["created"], name="cable_created_idx"),
             models.Index(fields=["classification", "created"], name="cable_classification_idx"),
             models.Index(fields=["canonical_id"], name="cable_canonical_id_idx"),
+            # list order (created, then identifier) and "recently loaded"; 0003 also adds a
+            # PostgreSQL-only (created DESC NULLS LAST, identifier) index for "newest first"
+            models.Index(fields=["created", "identifier"], name="cable_created_ident_idx"),
+            models.Index(fields=["loaded_at"], name="cable_loaded_at_idx"),
         ]
         permissions = [("upload_cables", "Can upload cables in the admin")]
 

@@ -7,7 +7,8 @@ from django.test import TestCase
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
 from cables.ingest import cables_ingest
-from cables.models import Cable
+from cables.models import Cable, Tag
+from cables.search import search_index_rebuild
 from tests.factories import make_cable, make_paragraph, make_reference
 
 
@@ -126,3 +127,288 @@ class CablePageTests(TestCase):
         self.load(*[make_cable(f"06PARIS{n}") for n in range(1, 61)])
         response = self.client.get(reverse("cables:cable-list"), {"page": 1, "sort": "date"})
         self.assertContains(response, 'href="?page=2&amp;sort=date"')
+
+
+EVIL = "<script>alert(1)</script>"
+EVIL_ATTR = '"><img src=x onerror=alert(1)>'
+
+
+class ReadingRoomTests(TestCase):
+    @pytest.fixture(autouse=True)
+    def _inject(self, monkeypatch, tmp_path):
+        self.monkeypatch, self.tmp_path = monkeypatch, tmp_path
+
+    def load(self, *cables):
+        load(self.monkeypatch, self.tmp_path, *cables)
+
+    def url(self, identifier):
+        return reverse("cables:cable-detail", kwargs={"identifier": identifier})
+
+    # --- citations, both directions ----------------------------------------------------------
+
+    def test_citations_link_both_ways_and_ref_mentions_in_paragraphs(self):
+        self.load(
+            make_cable("06STATE1", subject="The cited one"),
+            make_cable(
+                "06PARIS2",
+                references=(make_reference("06STATE1", label="A"), make_reference("06STATE9", label="B")),
+                paragraphs=(make_paragraph(1, "We delivered REF A points; see also REF B."),),
+            ),
+        )
+        citing = self.client.get(self.url("06PARIS2"))
+        self.assertContains(citing, '<a href="/cables/06STATE1/">06STATE1</a>', html=True)
+        self.assertContains(citing, '<a class="ref-mention" href="/cables/06STATE1/">REF A</a>', html=True)
+        self.assertContains(citing, '<a class="ref-mention" href="/cables/06STATE9/">REF B</a>', html=True)
+        self.assertContains(citing, "not in the collection")
+        self.assertContains(citing, 'id="p1"')
+        self.assertContains(citing, 'href="#p1"')
+        cited = self.client.get(self.url("06STATE1"))
+        self.assertContains(cited, 'href="/cables/06PARIS2/"')
+        self.assertEqual([c.identifier for c in cited.context["cited_by"]], ["06PARIS2"])
+
+    def test_cited_but_not_loaded_cable_has_a_page_listing_who_cites_it(self):
+        self.load(
+            make_cable("06PARIS2", references=(make_reference("06STATE9"),)),
+            make_cable(
+                "06BERLIN3", references=(make_reference("06STATE9"), make_reference("06STATE9", label="B"))
+            ),
+        )
+        with self.assertNumQueries(3):  # the cable, a canonical/alias match, the citing references
+            response = self.client.get(self.url("06STATE9"))
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "06STATE9 is not in the collection")
+        self.assertContains(response, 'href="/cables/06PARIS2/#refs"')
+        self.assertContains(response, 'href="/cables/06BERLIN3/#refs"')
+        self.assertEqual(len(response.context["citing_cables"]), 2)
+
+    def test_unknown_identifier_is_404(self):
+        self.load(make_cable("06PARIS2"))
+        self.assertEqual(self.client.get(self.url("06STATE9")).status_code, 404)
+        self.assertEqual(self.client.get("/cables/06PARIS2.txt/").status_code, 404)
+
+    def test_alias_and_malformed_identifiers_redirect_permanently(self):
+        self.load(
+            make_cable("06STATE5"), make_cable("06PARIS6189", references=(make_reference("06STATE77"),))
+        )
+        for asked, canonical in [
+            ("06SECSTATE5", "06STATE5"),
+            ("06PARIS06189", "06PARIS6189"),
+            ("06SECSTATE77", "06STATE77"),  # cited only: to its page
+        ]:
+            response = self.client.get(self.url(asked))
+            self.assertEqual(response.status_code, 301, asked)
+            self.assertEqual(response["Location"], self.url(canonical))
+
+    def test_canonical_id_of_a_loaded_cable_redirects_to_its_identifier(self):
+        self.load(make_cable("06SECSTATE5", canonical_id="06STATE5"))
+        response = self.client.get(self.url("06STATE5"))
+        self.assertEqual(response.status_code, 301)
+        self.assertEqual(response["Location"], self.url("06SECSTATE5"))
+
+    # --- the cable page --------------------------------------------------------------------
+
+    def test_cable_page_shows_metadata_routing_and_neighbours(self):
+        self.load(
+            make_cable("06PARIS1", created="2006-01-01T00:00:00Z"),
+            make_cable("06PARIS2", created="2006-02-01T09:30:00Z"),
+            make_cable("06PARIS3", created="2006-03-01T00:00:00Z"),
+            make_cable("06BERLIN4", created="2006-02-15T00:00:00Z"),
+        )
+        response = self.client.get(self.url("06PARIS2"))
+        self.assertContains(response, "1 February 2006, 09:30 UTC")
+        self.assertContains(response, '<span class="badge cls-3">CONFIDENTIAL</span>', html=True)
+        self.assertContains(response, 'href="/origins/embassy-paris/"')
+        self.assertContains(response, 'href="/tags/PREL/"')
+        self.assertContains(response, "External Political Relations")  # glossary name
+        self.assertContains(response, '<details class="routing">')
+        self.assertContains(response, "SECSTATE WASHDC")
+        self.assertContains(response, "AMEMBASSY BERLIN")
+        self.assertEqual(response.context["previous_cable"].identifier, "06PARIS1")
+        self.assertEqual(response.context["next_cable"].identifier, "06PARIS3")
+        self.assertContains(response, 'href="/cables/06PARIS2.txt"')
+        self.assertContains(response, 'href="/cables/06PARIS2.json"')
+
+    def test_text_and_json_downloads(self):
+        self.load(make_cable("06PARIS2", references=(make_reference("06STATE1"),)))
+        text = self.client.get(reverse("cables:cable-text", kwargs={"identifier": "06PARIS2"}))
+        self.assertEqual(text["Content-Type"], "text/plain; charset=utf-8")
+        self.assertIn("FM AMEMBASSY PARIS", text.content.decode())
+        data = self.client.get(reverse("cables:cable-json", kwargs={"identifier": "06PARIS2"})).json()
+        self.assertEqual(data["identifier"], "06PARIS2")
+        self.assertEqual(data["created"], "2006-09-14T16:08:00Z")
+        self.assertEqual(data["classification"], "CONFIDENTIAL")
+        self.assertEqual(data["tags"], ["PREL", "PGOV", "FR"])
+        self.assertEqual(
+            data["references"], [{"label": "A", "text": "06STATE1", "kind": "cable", "target": "06STATE1"}]
+        )
+        self.assertEqual(data["recipients"]["to"][0]["name"], "SECSTATE WASHDC")
+        self.assertEqual(data["paragraphs"][0]["number"], 1)
+
+    # --- browse pages ----------------------------------------------------------------------
+
+    def test_browse_pages(self):
+        self.load(
+            make_cable("06PARIS1", tags=("PREL", "FR"), created="2006-01-05T10:00:00Z"),
+            make_cable(
+                "07BERLIN2", tags=("PREL", "GM"), created="2007-02-01T10:00:00Z", classification="SECRET"
+            ),
+        )
+        home = self.client.get(reverse("cables:home"))
+        self.assertContains(home, "2 diplomatic cables")
+        self.assertContains(home, 'href="/archive/2006/"')
+        self.assertContains(home, 'class="h-20"')
+        tags = self.client.get(reverse("cables:tag-list"))
+        self.assertContains(tags, "Subject")
+        self.assertContains(tags, 'href="/tags/PREL/"')
+        self.assertEqual([g["kind"] for g in tags.context["groups"]][:1], ["subject"])
+        tag = self.client.get(reverse("cables:tag-detail", kwargs={"code": "FR"}))
+        self.assertEqual([c.identifier for c in tag.context["cable_list"]], ["06PARIS1"])
+        self.assertContains(tag, "1 cable")
+        self.assertEqual(self.client.get("/tags/NOSUCHTAG/").status_code, 404)
+        origins = self.client.get(reverse("cables:origin-list"))
+        self.assertContains(origins, 'href="/origins/embassy-berlin/"')
+        origin = self.client.get(reverse("cables:origin-detail", kwargs={"slug": "embassy-berlin"}))
+        self.assertEqual([c.identifier for c in origin.context["cable_list"]], ["07BERLIN2"])
+        classes = self.client.get(reverse("cables:classification-list"))
+        self.assertContains(classes, 'href="/classifications/secret/"')
+        secret = self.client.get("/classifications/secret/")
+        self.assertEqual([c.identifier for c in secret.context["cable_list"]], ["07BERLIN2"])
+        archive = self.client.get(reverse("cables:archive-index"))
+        self.assertContains(archive, 'href="/archive/2007/"')
+        year = self.client.get(reverse("cables:archive-year", kwargs={"year": 2006}))
+        self.assertContains(year, 'href="/archive/2006/1/"')
+        self.assertEqual(self.client.get("/archive/2001/").status_code, 404)
+        month = self.client.get(reverse("cables:archive-month", kwargs={"year": 2007, "month": 2}))
+        self.assertEqual([c.identifier for c in month.context["cable_list"]], ["07BERLIN2"])
+        self.assertEqual(self.client.get("/archive/2007/13/").status_code, 404)
+
+    def test_list_filters_and_pagination_keep_the_state(self):
+        self.load(
+            *[make_cable(f"06PARIS{n}", tags=("PREL", "FR")) for n in range(1, 56)], make_cable("06BERLIN1")
+        )
+        response = self.client.get(
+            reverse("cables:cable-list"), {"tag": ["PREL", "FR"], "origin": "embassy-paris"}
+        )
+        self.assertContains(response, "55 cables")
+        self.assertContains(response, 'href="?tag=PREL&amp;tag=FR&amp;origin=embassy-paris&amp;page=2"')
+        page2 = self.client.get(
+            reverse("cables:cable-list"), {"tag": ["PREL", "FR"], "origin": "embassy-paris", "page": 2}
+        )
+        self.assertEqual(len(page2.context["cable_list"]), 5)
+        # removing one tag keeps the others
+        self.assertContains(response, 'href="?tag=FR&amp;origin=embassy-paris"')
+
+    def test_a_tag_page_counts_from_the_tag_rows(self):
+        self.load(*[make_cable(f"06PARIS{n}", tags=("PREL",)) for n in range(1, 4)])
+        response = self.client.get(reverse("cables:tag-detail", kwargs={"code": "PREL"}))
+        paginator = response.context["paginator"]
+        self.assertEqual((paginator.count, paginator.capped), (3, False))
+
+    def test_search_box_opens_a_cable_by_identifier_and_searches_otherwise(self):
+        self.load(make_cable("06PARIS6189", subject="Nuclear fuel talks"), make_cable("06BERLIN2"))
+        response = self.client.get(reverse("cables:cable-list"), {"q": "06 paris 6189"})
+        self.assertRedirects(response, self.url("06PARIS6189"))
+        search_index_rebuild()  # ingest may not index yet; the index is the search module's
+        response = self.client.get(reverse("cables:cable-list"), {"q": "nuclear"})
+        self.assertEqual([c.identifier for c in response.context["cable_list"]], ["06PARIS6189"])
+        self.assertContains(response, "Search: nuclear")
+
+    # --- safety and accessibility ----------------------------------------------------------
+
+    def test_markup_in_cable_fields_is_shown_as_text_on_every_page(self):
+        self.load(
+            make_cable(
+                "06PARIS1",
+                subject=EVIL + EVIL_ATTR,
+                origin="Embassy " + EVIL,
+                tags=(EVIL, "PREL"),
+                paragraphs=(make_paragraph(1, f"{EVIL} REF A {EVIL_ATTR}", marking=EVIL),),
+                references=(make_reference("06STATE9", text=EVIL_ATTR),),
+                signer=EVIL,
+                sender=EVIL_ATTR,
+            )
+        )
+        origin = Cable.objects.get().origin
+        urls = [
+            reverse("cables:home"),
+            reverse("cables:cable-list"),
+            reverse("cables:cable-list") + "?tag=PREL",
+            self.url("06PARIS1"),
+            self.url("06STATE9"),
+            reverse("cables:tag-list"),
+            reverse("cables:tag-detail", kwargs={"code": Tag.objects.get(code__icontains="script").code}),
+            reverse("cables:origin-list"),
+            reverse("cables:origin-detail", kwargs={"slug": origin.slug}),
+            reverse("cables:archive-month", kwargs={"year": 2006, "month": 9}),
+        ]
+        for url in urls:
+            response = self.client.get(url)
+            self.assertEqual(response.status_code, 200, url)
+            content = response.content.decode()
+            self.assertNotIn("<script", content, url)
+            self.assertNotIn("<img", content, url)
+            self.assertNotIn("style=", content, url)
+
+    def test_pages_have_landmarks_a_skip_link_and_titles(self):
+        self.load(make_cable("06PARIS1"))
+        for url in [reverse("cables:home"), reverse("cables:cable-list"), self.url("06PARIS1")]:
+            content = self.client.get(url).content.decode()
+            self.assertIn('<html lang="en">', content)
+            self.assertIn('class="skip-link" href="#content"', content)
+            for landmark in ("<header", "<nav", '<main id="content"', "<footer"):
+                self.assertIn(landmark, content)
+            self.assertRegex(content, r"<title>[^<]+</title>")
+
+
+def _queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(context)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/cables/",
+        "/cables/?tag=PREL&tag=FR&sort=oldest",
+        "/cables/?q=subject",
+        "/cables/06PARIS1/",
+        "/cables/06STATE999/",
+        "/cables/06PARIS1.json",
+        "/tags/",
+        "/tags/PREL/",
+        "/origins/",
+        "/origins/embassy-paris/",
+        "/classifications/",
+        "/classifications/confidential/",
+        "/archive/",
+        "/archive/2006/",
+        "/archive/2006/9/",
+    ],
+)
+def test_every_page_runs_the_same_number_of_queries_for_one_or_many_cables(
+    client, monkeypatch, tmp_path, url
+):
+    def cable(n, **kwargs):
+        return make_cable(
+            f"06PARIS{n}",
+            references=(make_reference("06STATE999"), make_reference(f"06PARIS{n + 1}", label="B")),
+            **kwargs,
+        )
+
+    load(monkeypatch, tmp_path, cable(1))
+    few = (_queries(client, url), _queries(client, url))  # cold and warm caches
+    load(
+        monkeypatch,
+        tmp_path,
+        *[cable(n, tags=("PREL", "FR", f"X{n}"), origin=f"Embassy {n % 7}") for n in range(2, 80)],
+        cable(1),
+    )
+    many = (_queries(client, url), _queries(client, url))
+    assert few == many

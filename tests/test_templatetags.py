@@ -1,0 +1,67 @@
+"""cable_tags: REF mentions linked inside escaped paragraph text, badges."""
+
+from __future__ import annotations
+
+import pytest
+
+from cables.templatetags.cable_tags import classification_badge, link_refs, marking_badge, thousands
+
+LINKS = {"A": "/cables/06STATE1/", "B": "/cables/06PARIS2/"}
+
+
+def test_ref_a_is_linked_to_the_cited_cable():
+    html = link_refs("As noted in REF A, the talks stalled.", LINKS)
+    assert html == 'As noted in <a class="ref-mention" href="/cables/06STATE1/">REF A</a>, the talks stalled.'
+
+
+@pytest.mark.parametrize(
+    ("text", "linked"),
+    [
+        ("we shared Ref A points", "Ref A"),
+        ("see REFTEL B.", "REFTEL B"),
+        ("per REF (A) above", "REF (A)"),
+        ("REFS A and B", "REFS A"),
+    ],
+)
+def test_ref_mention_variants(text, linked):
+    assert f">{linked}</a>" in link_refs(text, LINKS)
+
+
+def test_several_labels_are_each_linked():
+    html = link_refs("REFS A AND B agree", LINKS)
+    assert 'href="/cables/06STATE1/">REFS A</a>' in html
+    assert 'href="/cables/06PARIS2/">B</a>' in html
+
+
+def test_bare_reftel_links_to_the_only_cited_cable():
+    assert link_refs("paras 2-3 of reftel", {"A": "/x/", "": "/x/"}) == (
+        'paras 2-3 of <a class="ref-mention" href="/x/">reftel</a>'
+    )
+    assert "<a" not in link_refs("paras 2-3 of reftel", LINKS)  # two cited cables: ambiguous
+
+
+@pytest.mark.parametrize("text", ["REFERENCE A", "PREFACE", "REF AND", "REF C", "ref a", "REFA"])
+def test_non_mentions_and_unknown_labels_stay_text(text):
+    assert "<a" not in link_refs(text, LINKS)
+
+
+def test_paragraph_text_is_escaped_around_links():
+    html = link_refs('<script>alert(1)</script> REF A "><img src=x onerror=alert(1)>', LINKS)
+    assert "<script>" not in html and "<img" not in html
+    assert html.startswith("&lt;script&gt;alert(1)&lt;/script&gt; <a ")
+    assert html.endswith("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;")
+
+
+def test_text_without_links_is_only_escaped():
+    assert link_refs("a < b & REF A", {}) == "a &lt; b &amp; REF A"
+
+
+def test_badges():
+    assert classification_badge(5) == '<span class="badge cls-5">SECRET</span>'
+    assert classification_badge(99) == '<span class="badge">unknown</span>'
+    assert 'class="marking m-s"' in marking_badge("S//NF")
+    assert 'class="marking m-sbu"' in marking_badge("SBU")
+    assert 'class="marking m-c"' in marking_badge("C")
+    assert marking_badge("<b>") == '<span class="marking m-c" title="Portion marking">&lt;b&gt;</span>'
+    assert marking_badge("") == ""
+    assert thousands(251287) == "251,287"
