@@ -44,6 +44,11 @@ class ReadOnlyInline(admin.TabularInline):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.has_perm(
+            f"{self.parent_model._meta.app_label}.view_{self.parent_model._meta.model_name}"
+        )
+
 
 class ParagraphInline(ReadOnlyInline):
     model = Paragraph
@@ -308,7 +313,7 @@ class IngestRunAdmin(admin.ModelAdmin):
         ("references_resolved", "references_unresolved"),
         "errors_preview",
     ]
-    readonly_fields = fields
+    readonly_fields = [name for item in fields for name in (item if isinstance(item, tuple) else (item,))]
 
     @admin.display(description="sources")
     def sources_list(self, obj: IngestRun) -> str:

@@ -14,7 +14,17 @@ from django.test.utils import CaptureQueriesContext
 
 from cables import ingest
 from cables.ingest import cables_ingest, partner_identifier
-from cables.models import Cable, CableTag, Classification, Origin, Paragraph, Recipient, Reference, Tag
+from cables.models import (
+    Cable,
+    CableTag,
+    Classification,
+    IngestRun,
+    Origin,
+    Paragraph,
+    Recipient,
+    Reference,
+    Tag,
+)
 from cables.parsing.errors import ParseError
 from tests.factories import make_cable, make_paragraph, make_reference
 
@@ -508,3 +518,67 @@ def test_whole_shared_corpus_loads_and_reloads_without_writes(corpus_dir):
         first.references_resolved,
         first.references_unresolved,
     )
+
+
+# --- the ingest log ----------------------------------------------------------------------------
+
+
+def test_every_run_is_logged_with_counts_sources_and_errors(cable_files):
+    good = cable_files("a.txt", make_cable("06PARIS1", references=(make_reference("06PARIS9"),)))
+    bad = cable_files("b.txt", ParseError("not a cable", path="b.txt", line=4))
+
+    report = cables_ingest(sources=[good, bad])
+
+    run = IngestRun.objects.get()
+    assert report.run == run
+    assert (run.started_by, run.user, run.dry_run) == ("command", None, False)
+    assert run.sources == [str(good), str(bad)]
+    assert (run.created, run.updated, run.unchanged, run.failed) == (1, 0, 0, 1)
+    assert (run.references_resolved, run.references_unresolved) == (0, 1)
+    assert run.started_at <= run.finished_at
+    assert list(run.errors.values_list("source", "line", "message")) == [("b.txt", 4, "not a cable")]
+
+
+def test_dry_run_and_upload_runs_are_logged_as_such(cable_files, django_user_model):
+    user = django_user_model.objects.create_user("curator")
+    path = cable_files("a.txt", make_cable("06PARIS1"))
+    cables_ingest(sources=[path], dry_run=True)
+    cables_ingest(sources=[path], started_by="upload", user=user, labels={str(path): "mine.txt"})
+    dry, upload = IngestRun.objects.order_by("pk")
+    assert (dry.dry_run, dry.created) == (True, 1)
+    assert (upload.started_by, upload.user, upload.sources) == ("upload", user, ["mine.txt"])
+    assert Cable.objects.get().source == "mine.txt"
+    with pytest.raises(ValueError, match="started_by"):
+        cables_ingest(sources=[path], started_by="cron")
+
+
+def test_the_command_logs_its_run(cable_files):
+    from django.core.management import call_command
+
+    call_command("ingest_cables", str(cable_files("a.txt", make_cable("06PARIS1"))), verbosity=0)
+    run = IngestRun.objects.get()
+    assert (run.started_by, run.created) == ("command", 1)
+
+
+def test_per_cable_outcomes_are_kept_up_to_the_limit_and_counts_always(cable_files, settings):
+    settings.CABLES_INGEST_MAX_OUTCOMES = 3
+    path = cable_files("cables.csv", *[make_cable(f"06PARIS{n}") for n in range(1, 6)])
+    report = cables_ingest(sources=[path], batch_size=2)
+    assert report.created == 5
+    assert [(i, o) for i, o, _ in report.outcomes] == [
+        ("06PARIS1", "created"),
+        ("06PARIS2", "created"),
+        ("06PARIS3", "created"),
+    ]
+    assert report.outcomes_truncated
+    again = cables_ingest(sources=[path])
+    assert {o for _, o, _ in again.outcomes} == {"unchanged"}
+
+
+def test_hostile_zip_member_by_compression_ratio_is_rejected(tmp_path):
+    archive = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("bomb.txt", b"\0" * (4 * 1024**2))
+    report = cables_ingest(sources=[archive])
+    assert "compression ratio" in report.failed[0][2]
+    assert IngestRun.objects.get().errors.count() == 1
