@@ -65,3 +65,22 @@ def test_badges():
     assert marking_badge("<b>") == '<span class="marking m-c" title="Portion marking">&lt;b&gt;</span>'
     assert marking_badge("") == ""
     assert thousands(251287) == "251,287"
+
+
+def test_soft_breaks_mark_prose_line_breaks_only():
+    from cables.templatetags.cable_tags import soft_breaks
+
+    text = "During the visit\nto Paris, he met:\n\n-- the minister\n-- the adviser\nA. first item"
+    html = soft_breaks(text)
+    assert html == (
+        'During the visit<span class="eol">\n</span>to Paris, he met:\n\n-- the minister\n-- the adviser\n'
+        "A. first item"
+    )
+
+
+def test_soft_breaks_never_touch_markup():
+    from cables.templatetags.cable_tags import link_refs, soft_breaks
+
+    html = soft_breaks(link_refs("As REF A\nsays, &lt;b&gt; <script>\nalert(1)", {"A": "/cables/09STATE1/"}))
+    assert "<script>" not in html
+    assert '<a class="ref-mention" href="/cables/09STATE1/">REF A</a><span class="eol">\n</span>says' in html

@@ -102,3 +102,20 @@ def thousands(value: int | None) -> str:
         return f"{int(value):,}"
     except (TypeError, ValueError):
         return ""
+
+
+# A line break inside running prose: after a non-blank character, before a line that does not
+# start a list item ("-- ", "(a)", "A.", "1)"), a heading rule or an indented block.
+_SOFT_BREAK_RE = re.compile(r"(?<=\S)\n(?![\s\-*•(\[]|[A-Za-z0-9]{1,3}[.)]\s)")
+
+
+@register.filter(is_safe=True)
+def soft_breaks(html: str) -> SafeString:
+    """Mark the telegram's line breaks inside prose as soft (``<span class="eol">``).
+
+    Wide screens keep the telegram's line layout (the span keeps ``white-space: pre-wrap``);
+    narrow screens let those breaks collapse into spaces so the prose reflows instead of
+    wrapping every 65-column line into a ragged pair. Takes already-escaped HTML (the output
+    of ``link_refs``); only newlines between tags are touched, never markup.
+    """
+    return mark_safe(_SOFT_BREAK_RE.sub('<span class="eol">\n</span>', str(html)))  # noqa: S308 - input is escaped HTML
