@@ -42,18 +42,14 @@ def remove_repeated_block(body: str) -> tuple[str, int]:
         return body, 0
     first = " ".join(lines[first_at].split())
     probe = first.split(" ", 1)[0]
-    nonblank: list[int] = []  # indices of the non-blank lines seen so far
-    keys: list[str] = []
-    for i in range(first_at, len(lines)):
-        line = lines[i]
-        if not line or line.isspace():
+    size = len(first)
+    # a repeat of the first line holds the probe and is at least as long as its collapsed form;
+    # only those lines are collapsed and compared (the others cannot start a repeat)
+    for i in [i for i in range(first_at + 1, len(lines)) if probe in lines[i] and len(lines[i]) >= size]:
+        if " ".join(lines[i].split()) != first:
             continue
-        key = " ".join(line.split())
-        nonblank.append(i)
-        keys.append(key)
-        j = len(keys) - 1
-        if j == 0 or probe not in line or key != first:
-            continue
+        keys = [" ".join(line.split()) for line in lines[first_at:i] if line and not line.isspace()]
+        j = len(keys)  # non-blank lines before this one
         if j < 2 and cls.find_banner(first) is None:
             continue
         # candidate: the j lines before must equal the j lines from here
@@ -63,8 +59,8 @@ def remove_repeated_block(body: str) -> tuple[str, int]:
                 ahead.append(" ".join(lines[k].split()))
                 if len(ahead) == j:
                     break
-        if ahead == keys[:j]:
-            return "\n".join(lines[: nonblank[0]] + lines[i:]), j
+        if ahead == keys:
+            return "\n".join(lines[:first_at] + lines[i:]), j
     return body, 0
 
 

@@ -8,7 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 from .model import Recipient, Recipients
-from .text import is_classification_line, is_page_break, match_banner
+from .text import has_trailing_space, is_classification_line, is_page_break, match_banner
 
 # --- 1.7 / 1.8 split -------------------------------------------------------------------------
 
@@ -67,6 +67,8 @@ def split_header_body(block: str) -> tuple[str, str]:
 
 def tidy(text: str) -> str:
     """Multi-line field: trailing spaces removed, no leading/trailing blank lines."""
+    if not has_trailing_space(text):
+        return text.strip("\n")  # no line changes: only the blank (empty) lines at the ends go
     lines = [line.rstrip() for line in text.split("\n")]
     first = 0
     while first < len(lines) and not lines[first]:

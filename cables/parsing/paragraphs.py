@@ -18,8 +18,12 @@ from .identifiers import KNOWN_STATIONS
 from .model import Paragraph
 from .text import (
     CAVEAT_WORDS,
+    has_trailing_space,
+    hint_bytes,
     is_page_break,
     is_rule,
+    lines_holding,
+    lines_matching,
     match_banner,
     strip_layout_lines,
 )
@@ -196,10 +200,47 @@ class Signature:
 # --- shared line helpers ------------------------------------------------------------------------
 
 
+# found over the lines joined by "\n": the same lines as the per-line tests (see _Scan)
+# searched in "\n" + text: a match starts at the "\n" before its line (a fast literal scan)
+_START_TEXT_RE = re.compile(rf"\n[ \t]*(?:{_SIGN}[ \t]*)?\d{{1,3}}\.(?=\s|\(|\Z)")
+_RULE_HINT_RE = re.compile(r"[-=_]{3}")  # every rule line and every inline heading holds one
+_SUMM_HINT_RE = re.compile(r"SUMM", re.IGNORECASE)  # every summary label holds one
+
+
 @lru_cache(maxsize=4)
 def _lines(body: str) -> tuple[str, ...]:
     """Body lines after layout removal (3.6.2), trailing spaces removed, blank runs cut to one line."""
-    return tuple(line.rstrip() for line in _strip_layout(body).split("\n"))
+    text = _strip_layout(body)
+    if not has_trailing_space(text):
+        return tuple(text.split("\n"))
+    return tuple(line.rstrip() for line in text.split("\n"))
+
+
+class _Scan:
+    """Which lines the per-line tests can match, found over the joined lines at C speed.
+
+    ``starts``: lines matching ``_START_RE``; ``rules``: lines holding three rule characters (a
+    superset of rule lines and inline headings); ``headings``: those and the lines above them;
+    ``summ``: lines holding ``SUMM`` in any case (a superset of summary labels and headings).
+    """
+
+    __slots__ = ("headings", "rules", "starts", "summ")
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        text = "\n".join(lines)
+        hints = hint_bytes(text)
+        self.starts = lines_matching("\n" + text, _START_TEXT_RE)
+        self.rules = frozenset(lines_holding(hints, b"---"))
+        self.headings = self.rules | {i - 1 for i in self.rules}
+        if "\u017f" in text:  # the long s matches S in IGNORECASE: let the regex decide
+            self.summ = lines_matching(text, _SUMM_HINT_RE)
+        else:
+            self.summ = lines_holding(hints, b"summ")
+
+
+@lru_cache(maxsize=8)
+def _scan(lines: tuple[str, ...]) -> _Scan:
+    return _Scan(lines)
 
 
 def _strip_layout(text: str) -> str:
@@ -249,7 +290,10 @@ def _numbered_starts(lines: Sequence[str], end: int) -> dict[int, int]:
     """Line index -> paragraph number of every accepted numbered start before ``end`` (3.12)."""
     starts: dict[int, int] = {}
     previous = 0
-    for i in range(end):
+    candidates = _scan(lines).starts if isinstance(lines, tuple) else _Scan(lines).starts
+    for i in candidates:
+        if i >= end:
+            break
         found = _start_number(lines[i])
         if found is None:
             continue
@@ -353,7 +397,8 @@ def _signature_of(raw: str | None, trailer: list[str]) -> Signature:
     return Signature(signer, raw.strip(), (signer,), tuple(reversed(trailer)))
 
 
-def _find_tail(lines: Sequence[str]) -> _Tail:
+@lru_cache(maxsize=4)
+def _find_tail(lines: tuple[str, ...]) -> _Tail:
     """Signer and trailer among the last 20 non-blank lines (3.14)."""
     window: list[int] = []
     for i in range(len(lines) - 1, -1, -1):
@@ -431,8 +476,14 @@ def _heading_at(lines: Sequence[str], i: int, end: int) -> tuple[str, int] | Non
     return None
 
 
+_BLANK_LINES_RE = re.compile(r"\n{3,}")
+
+
 def _tidy(lines: Sequence[str]) -> str:
     """Paragraph text: blank-line runs reduced to one, no leading or trailing blank lines."""
+    text = "\n".join(lines)
+    if not has_trailing_space(text):  # blank lines are empty: collapse the runs at C speed
+        return _BLANK_LINES_RE.sub("\n\n", text).strip("\n")
     out: list[str] = []
     for line in lines:
         if not line.strip():
@@ -478,9 +529,11 @@ def _open_unnumbered(builder: _Builder, line: str) -> None:
         builder.open(None, None, line)
 
 
-def _build(lines: Sequence[str], starts: dict[int, int], begin: int) -> list[Paragraph]:
+def _build(lines: tuple[str, ...], starts: dict[int, int], begin: int) -> list[Paragraph]:
     builder = _Builder()
     end = len(lines)
+    scan = _scan(lines)
+    headings, rules = scan.headings, scan.rules
     i = begin
     while i < end:
         line = lines[i]
@@ -491,11 +544,12 @@ def _build(lines: Sequence[str], starts: dict[int, int], begin: int) -> list[Par
             builder.open(starts[i], marking, text)
             i += 1
             continue
-        if line.strip() and (heading := _heading_at(lines, i, end)) is not None:
+        blank = not line.strip()
+        if not blank and i in headings and (heading := _heading_at(lines, i, end)) is not None:
             builder.heading(heading[0])
             i = heading[1]
             continue
-        if _is_blank_or_rule(line):
+        if blank or (i in rules and is_rule(line)):
             if builder.lines is not None:
                 if builder.number is None:
                     builder.flush()
@@ -525,7 +579,9 @@ def parse_paragraphs(body: str, *, warnings: list[str] | None = None) -> list[Pa
 
 def _summary_start(lines: Sequence[str], begin: int) -> tuple[int, int] | None:
     """(line, column) where the summary text starts, after its label or heading."""
-    for i in range(begin, len(lines)):
+    for i in _scan(lines).summ:  # the label or the heading text holds "SUMM"
+        if i < begin:
+            continue
         line = lines[i]
         if not line.strip() or len(line) > 2000:
             continue
@@ -576,6 +632,29 @@ def _clean_summary(lines: Sequence[str]) -> str | None:
     return text or None
 
 
+def _summary_end(text: str) -> re.Match[str] | None:
+    """``_SUMMARY_END_RE.search(text)``, tried only where an ``END`` can be.
+
+    The regex opens with ``[ \t(]*`` and scans slowly; every match has ``END`` right after
+    that run, so the first match is the regex matched at the start of the run before the
+    first ``END`` where it matches.
+    """
+    low = text.lower()
+    if len(low) != len(text) or "\u017f" in text:  # positions would not line up, or a long s
+        return _SUMMARY_END_RE.search(text)
+    if "summary" not in low:
+        return None
+    pos = 0
+    while (q := low.find("end", pos)) >= 0:
+        start = q
+        while start and text[start - 1] in " \t(":
+            start -= 1
+        if m := _SUMMARY_END_RE.match(text, start):
+            return m
+        pos = q + 1
+    return None
+
+
 def parse_summary(body: str) -> str | None:
     """The summary text (3.13), or None."""
     lines = _content_lines(body)
@@ -597,7 +676,7 @@ def parse_summary(body: str) -> str | None:
     # one string from the start; line breaks kept so the end marker may span lines
     first = lines[row][col:] if row < len(lines) else ""
     rest = "\n".join([first, *lines[row + 1 :]])
-    m = _SUMMARY_END_RE.search(rest)
+    m = _summary_end(rest)
     if m is None:
         if require_end:
             return None

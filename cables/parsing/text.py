@@ -53,6 +53,19 @@ def tidy_multiline(text: str) -> str:
     return "\n".join(lines)
 
 
+_NEWLINE_THEN_SPACE_RE = re.compile(r"\n[^\S\n]")
+
+
+def has_trailing_space(text: str) -> bool:
+    """Whether a line of ``text`` ends in whitespace (what ``str.rstrip`` would remove).
+
+    Searched in the reversed text, where the pattern starts with a literal newline: a fast scan.
+    """
+    if text[-1:].isspace() and text[-1:] != "\n":
+        return True
+    return _NEWLINE_THEN_SPACE_RE.search(text[::-1]) is not None
+
+
 # --- layout lines (3.6.2) ------------------------------------------------------------------
 
 # "PARIS 00001254  002 OF 004", "TRIPOLI 00000402 001.2 OF 003", "UNVIE VIEN 00000285  001.2 OF 036"
@@ -99,39 +112,131 @@ def is_classification_line(line: str) -> bool:
     return bool(CLASSIFICATION_LINE_RE.match(line))
 
 
+# --- candidate lines -----------------------------------------------------------------------
+#
+# The per-line regexes cost about a microsecond a line. Most lines can be ruled out at C speed
+# on a translated copy of the UTF-8 bytes: ASCII digits and every non-ASCII byte become "0"
+# (so a run of three \d characters always shows as "000"), "-=_" become "-", s/u/m in any
+# case become lower case, P A G E stay, "\n" stays, everything else becomes a space. A line
+# holding "000", "PAGE", "---" or "summ" there is a candidate; the real test then runs on it.
+
+
+def _hint_table() -> bytes:
+    table = bytearray(b" " * 256)
+    for byte in range(0x80, 0x100):
+        table[byte] = ord("0")
+    for ch in "0123456789":
+        table[ord(ch)] = ord("0")
+    for ch in "-=_":
+        table[ord(ch)] = ord("-")
+    for ch in "sumSUM":
+        table[ord(ch)] = ord(ch.lower())
+    for ch in "PAGE\n":
+        table[ord(ch)] = ord(ch)
+    return bytes(table)
+
+
+_HINT_TABLE = _hint_table()
+
+
+def hint_bytes(text: str) -> bytes:
+    """The translated copy of ``text`` that :func:`lines_holding` searches."""
+    return text.encode("utf-8", "surrogatepass").translate(_HINT_TABLE)
+
+
+def lines_holding(hints: bytes, needle: bytes) -> list[int]:
+    """Indices (0-based, ascending) of the lines whose translated text holds ``needle``."""
+    out: list[int] = []
+    pos = at = line = 0
+    while (found := hints.find(needle, pos)) >= 0:
+        line += hints.count(b"\n", at, found)
+        at = found
+        out.append(line)
+        end = hints.find(b"\n", found)
+        if end < 0:
+            break
+        pos = end + 1
+    return out
+
+
+def lines_matching(text: str, regex: re.Pattern[str]) -> list[int]:
+    """Indices of the lines of ``text`` where ``regex`` finds something, each line once."""
+    out: list[int] = []
+    at = line = 0
+    for m in regex.finditer(text):
+        line += text.count("\n", at, m.start())
+        at = m.start()
+        if not out or out[-1] != line:
+            out.append(line)
+    return out
+
+
+# A noise line, matched over the whole text: "\n" first (a fast literal scan), and [^\S\n] is
+# ``\s`` within one line. Search it in "\n" + text: the match starts on the line before.
+_NOISE_TEXT_RE = re.compile(
+    r"\n[^\S\n]*(?:SIPDIS|NNNN|End Cable Text|BT|\.|>)[^\S\n]*(?=\n|\Z)", re.IGNORECASE
+)
+
+
+def _candidate_lines(text: str, *, keep_rules: bool, drop_sipdis: bool) -> list[int]:
+    """Sorted indices of the lines that may be layout lines: a superset of the per-line tests.
+
+    Every page break and footer holds three digits in a row or ``PAGE``; every rule holds three
+    rule characters; noise lines are found exactly.
+    """
+    hints = hint_bytes(text)
+    found = lines_holding(hints, b"000") + lines_holding(hints, b"PAGE")
+    if drop_sipdis:
+        found += lines_matching("\n" + text, _NOISE_TEXT_RE)
+    if not keep_rules:
+        found += lines_holding(hints, b"---")
+    return sorted(set(found))
+
+
 def strip_layout_lines(text: str, *, keep_rules: bool = True, drop_sipdis: bool = True) -> str:
     """Remove page breaks, footers and noise lines (3.6.2) with the blank lines around them.
 
     A bare classification line right before or after a page break goes with it. Rule lines
     are kept by default because they delimit headings (3.12).
     """
+    candidates = _candidate_lines(text, keep_rules=keep_rules, drop_sipdis=drop_sipdis)
+    if not candidates:
+        return text  # nothing dropped: the text is returned as it is
     lines = text.split("\n")
-    drop = [False] * len(lines)
-    for i, line in enumerate(lines):
+    n = len(lines)
+    drop: set[int] = set()
+    for i in candidates:
+        line = lines[i]
         if is_page_break(line):
-            drop[i] = True
+            drop.add(i)
             for j in (i - 1, i + 1):
                 # a classification word, possibly across one blank line
                 k = j
                 step = -1 if j < i else 1
-                while 0 <= k < len(lines) and not lines[k].strip():
+                while 0 <= k < n and not lines[k].strip():
                     k += step
-                if 0 <= k < len(lines) and abs(k - i) <= 2 and is_classification_line(lines[k]):
-                    drop[k] = True
+                if 0 <= k < n and abs(k - i) <= 2 and is_classification_line(lines[k]):
+                    drop.add(k)
         elif (drop_sipdis and _NOISE_RE.match(line)) or (not keep_rules and is_rule(line)):
-            drop[i] = True
+            drop.add(i)
+    if not drop:
+        return text
     out: list[str] = []
-    for i, line in enumerate(lines):
-        if drop[i]:
-            # blank lines directly around a removed line collapse into at most one
-            while out and not out[-1].strip() and i > 0:
-                out.pop()
-                out.append("")
-                break
-            continue
-        if not line.strip() and out and not out[-1].strip() and i > 0 and drop[i - 1]:
-            continue
-        out.append(line)
+    pos = 0
+    for d in sorted(drop):
+        if pos < d:
+            # a blank line right after a removed line goes when the output already ends blank
+            if pos > 0 and not lines[pos].strip() and out and not out[-1].strip():
+                pos += 1
+            out.extend(lines[pos:d])
+        # blank lines directly around a removed line collapse into at most one
+        if d > 0 and out and not out[-1].strip():
+            out[-1] = ""
+        pos = d + 1
+    if pos < n:
+        if pos > 0 and not lines[pos].strip() and out and not out[-1].strip():
+            pos += 1
+        out.extend(lines[pos:])
     return "\n".join(out)
 
 
