@@ -68,6 +68,7 @@ from cables.models import (
     TagKind,
 )
 from cables.parsing.errors import ParseError
+from cables.search import search_index_update
 
 # Defaults for the bounds on .zip archives (override with CABLES_INGEST_ZIP_MAX_BYTES and
 # CABLES_INGEST_ZIP_MAX_MEMBERS): the whole release as cables.csv is about 1.6 GB, as files 251,287.
@@ -750,6 +751,8 @@ def _batch_write(
         written = list(zip(to_write, new_cables + changed_cables, strict=True))
         counts["linked"] += _children_create(written=written, tag_ids=tag_ids)
         counts["linked"] += _references_link_to(cables=[cable for _, cable in written])
+        # The search index follows the cable in the same transaction (after its tags exist).
+        search_index_update(cable_ids=[cable.pk for _, cable in written])
     return counts
 
 
