@@ -215,6 +215,16 @@ WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 
 # --- project -----------------------------------------------------------------------------------
 CABLES_PAGE_SIZE = 50
+# Admin upload bounds (per request); the command is the way to load a whole collection.
+CABLES_UPLOAD_MAX_BYTES = int(os.environ.get("CABLES_UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))
+CABLES_UPLOAD_MAX_FILES = int(os.environ.get("CABLES_UPLOAD_MAX_FILES", "100"))
+CABLES_UPLOAD_ZIP_MAX_BYTES = int(os.environ.get("CABLES_UPLOAD_ZIP_MAX_BYTES", str(200 * 1024 * 1024)))
+CABLES_UPLOAD_ZIP_MAX_MEMBERS = int(os.environ.get("CABLES_UPLOAD_ZIP_MAX_MEMBERS", "1000"))
+# Zip archives given to ingest (command or upload): total size, members, compression ratio.
+CABLES_INGEST_ZIP_MAX_BYTES = int(os.environ.get("CABLES_INGEST_ZIP_MAX_BYTES", str(4 * 1024**3)))
+CABLES_INGEST_ZIP_MAX_MEMBERS = int(os.environ.get("CABLES_INGEST_ZIP_MAX_MEMBERS", "300000"))
+CABLES_INGEST_ZIP_MAX_RATIO = int(os.environ.get("CABLES_INGEST_ZIP_MAX_RATIO", "100"))
+CABLES_INGEST_MAX_OUTCOMES = int(os.environ.get("CABLES_INGEST_MAX_OUTCOMES", "10000"))
 # Admin login: after this many failures per client address or username, refuse for the window.
 CABLES_LOGIN_FAILURE_LIMIT = int(os.environ.get("CABLES_LOGIN_FAILURE_LIMIT", "5"))
 CABLES_LOGIN_FAILURE_WINDOW = int(os.environ.get("CABLES_LOGIN_FAILURE_WINDOW", "900"))  # seconds
