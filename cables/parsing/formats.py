@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import html
+import itertools
 import re
 import sys
 import threading
@@ -405,10 +406,9 @@ def csv_record_to_raw(fields: list[str], *, path: str, line: int) -> RawCable:
 
 def iter_csv_lines(lines: Iterable[str], *, path: str = "<input>") -> Iterator[RawCable | ParseError]:
     """Stream records from decoded lines; a bad record yields a ParseError and parsing goes on."""
-    counter = _LineCounter(lines)
-    reader = csv.reader(counter, delimiter=",", quotechar='"', escapechar="\\", strict=True)
+    reader = csv.reader(lines, delimiter=",", quotechar='"', escapechar="\\", strict=True)
     while True:
-        start = counter.count + 1
+        start = reader.line_num + 1  # line_num: lines taken from ``lines`` so far
         try:
             fields = next(reader)
         except StopIteration:
@@ -426,30 +426,22 @@ def iter_csv_lines(lines: Iterable[str], *, path: str = "<input>") -> Iterator[R
         yield csv_record_to_raw(fields, path=path, line=start)
 
 
-class _LineCounter:
-    """Iterator over lines that counts them (csv.reader.line_num counts only its own reads)."""
-
-    __slots__ = ("_it", "count")
-
-    def __init__(self, lines: Iterable[str]) -> None:
-        self._it = iter(lines)
-        self.count = 0
-
-    def __iter__(self) -> _LineCounter:
-        return self
-
-    def __next__(self) -> str:
-        line = next(self._it)
-        self.count += 1
-        return line
-
-
 def iter_csv_text(text: str, *, path: str = "<input>") -> Iterator[RawCable | ParseError]:
     return iter_csv_lines(_line_iter(text), path=path)
 
 
+_BLOCK_BYTES = 1 << 20
+
+
 class ByteLineDecoder:
-    """Decode a binary stream line by line (1.1), counting repaired bytes per record."""
+    """Decode a binary stream line by line (1.1), counting repaired bytes per record.
+
+    A readable stream is decoded a block (about 1 MiB of whole lines) at a time when the block
+    is clean: valid UTF-8 without NUL or CR, and so are the blocks on either side. Then no line
+    has anything to repair or count and the block is decoded, normalised (NFC and no-break spaces
+    commute with the line split) and split in C. Other blocks go line by line, so the counters
+    of a record with a repaired byte are exact (for records shorter than a block).
+    """
 
     def __init__(self, stream: Iterable[bytes], *, path: str) -> None:
         self._stream = stream
@@ -460,27 +452,89 @@ class ByteLineDecoder:
         self._first = True
 
     def __iter__(self) -> Iterator[str]:
-        for raw in self._stream:
+        if hasattr(self._stream, "read"):
+            return itertools.chain.from_iterable(self._by_block())
+        return itertools.chain.from_iterable(self._line(raw) for raw in self._stream)
+
+    def _line(self, raw: bytes) -> list[str]:
+        """One raw line: decoded, counted, normalised (a lone CR splits it into lines)."""
+        if self._first:
+            self._first = False
+            if raw.startswith(codecs.BOM_UTF8):
+                raw = raw[3:]
+        self.size += len(raw)
+        if b"\x00" in raw:
+            self.nul = True
+            raw = raw.replace(b"\x00", b"")
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            _state.count = 0
+            line = raw.decode("utf-8", errors="cables-cp1252")
+            self.repaired += _state.count
+        line = normalize_text(line)
+        # a lone CR inside the chunk became a line end: hand csv one line at a time
+        if "\n" in line[:-1]:
+            return list(_line_iter(line))
+        return [line]
+
+    def _blocks(self) -> Iterator[bytes]:
+        """Whole lines, about a block at a time; the last one may lack its newline."""
+        read = self._stream.read  # type: ignore[attr-defined]
+        pending = b""
+        while True:
+            data = read(_BLOCK_BYTES)
+            if not data:
+                if pending:
+                    yield pending
+                return
+            data = pending + data
             if self._first:
                 self._first = False
-                if raw.startswith(codecs.BOM_UTF8):
-                    raw = raw[3:]
-            self.size += len(raw)
-            if b"\x00" in raw:
-                self.nul = True
-                raw = raw.replace(b"\x00", b"")
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                _state.count = 0
-                line = raw.decode("utf-8", errors="cables-cp1252")
-                self.repaired += _state.count
-            line = normalize_text(line)
-            # a lone CR inside the chunk became a line end: hand csv one line at a time
-            if "\n" in line[:-1]:
-                yield from _line_iter(line)
+                if data.startswith(codecs.BOM_UTF8):
+                    data = data[3:]
+            cut = data.rfind(b"\n") + 1
+            pending = data[cut:]
+            if cut:
+                yield data[:cut]
+
+    @staticmethod
+    def _clean(block: bytes) -> str | None:
+        """The decoded, normalised block when nothing in it needs a line-by-line look."""
+        if b"\x00" in block or b"\r" in block:
+            return None
+        try:
+            text = block.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        return normalize_text(text)
+
+    def _by_block(self) -> Iterator[list[str]]:
+        blocks = self._blocks()
+        current = next(blocks, None)
+        text = self._clean(current) if current is not None else None
+        previous_clean = True
+        while current is not None:
+            following = next(blocks, None)
+            following_text = self._clean(following) if following is not None else None
+            following_clean = following is None or following_text is not None
+            if text is not None and previous_clean and following_clean:
+                self.size += len(current)
+                lines = text.split("\n")
+                last = lines.pop()
+                out = [line + "\n" for line in lines]
+                if last:
+                    out.append(last)
+                yield out
             else:
-                yield line
+                parts = current.split(b"\n")
+                last_part = parts.pop()
+                for part in parts:
+                    yield self._line(part + b"\n")
+                if last_part:
+                    yield self._line(last_part)
+            previous_clean = text is not None
+            current, text = following, following_text
 
     def take(self) -> tuple[int, bool, int]:
         """Counters since the last call: (repaired bytes, NUL seen, bytes read)."""
