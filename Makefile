@@ -29,8 +29,14 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PY) -m pip install --quiet -r requirements.lock
 	touch $@
 
+# axe-core for the browser tests (package-lock.json pins it): `npm ci` when the lock is newer.
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm not found: apt-get install -y npm (the browser tests need axe-core)" >&2; exit 1; }
+	npm ci --silent
+	touch $@
+
 .PHONY: install
-install: $(VENV)/.installed ## create the virtualenv with pinned dependencies
+install: $(VENV)/.installed node_modules/.package-lock.json ## create the virtualenv with pinned dependencies, and node_modules for the browser tests
 
 .PHONY: run
 run: install ## migrate, load $(CABLES) and serve the reading room at http://$(HOST):$(PORT)
