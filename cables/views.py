@@ -24,13 +24,22 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min, Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.db.models.functions import TruncMonth
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+    QueryDict,
+)
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -60,6 +69,7 @@ except ImportError:  # pragma: no cover - the module is part of the project
 COUNT_CAP = 10_000
 STATS_TIMEOUT = 600
 TIMELINE_STEPS = 20
+FILTER_NAMES = ("tag", "origin", "classification", "since", "until")
 _IDENTIFIER_RE = re.compile(rf"^(?:{CableIdentifierConverter.regex})$")
 
 
@@ -104,6 +114,73 @@ def timeline(rows: list[dict[str, Any]], *, key: str = "year") -> list[dict[str,
         }
         for k in keys
     ]
+
+
+def results_timeline(
+    queryset: CableQuerySet, *, since: date | None = None, until: date | None = None
+) -> dict[str, Any] | None:
+    """Results over time: the number of cables of ``queryset`` per month when the date range
+    (the filter's ``since``/``until``, else the cables' own) spans at most 24 months, else per
+    year, from ONE ``GROUP BY`` month query. Each bar carries the ``since``/``until`` that narrow
+    the list to its period (clipped to the current range, so following it finds ``count``)."""
+    rows = (
+        queryset.filter(created__isnull=False)
+        .annotate(period=TruncMonth("created"))
+        .order_by()
+        .values("period")
+        .annotate(count=Count("pk"))
+    )
+    counts: dict[tuple[int, int], int] = {}
+    for row in rows:
+        key = (row["period"].year, row["period"].month)
+        counts[key] = counts.get(key, 0) + row["count"]
+    if not counts:
+        return None
+    start = (since.year, since.month) if since else min(counts)
+    end = (until.year, until.month) if until else max(counts)
+    bars: list[dict[str, Any]] = []
+    if (end[0] - start[0]) * 12 + end[1] - start[1] < 24:
+        unit = "month"
+        year, month = start
+        while (year, month) <= end:
+            first = date(year, month, 1)
+            last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+            bars.append(
+                {
+                    "label": first.strftime("%b %Y"),
+                    "name": first.strftime("%B %Y"),
+                    "count": counts.get((year, month), 0),
+                    "since": max(first, since) if since else first,
+                    "until": min(last, until) if until else last,
+                }
+            )
+            year, month = (year, month + 1) if month < 12 else (year + 1, 1)
+    else:
+        unit = "year"
+        per_year: dict[int, int] = {}
+        for (year, _month), count in counts.items():
+            per_year[year] = per_year.get(year, 0) + count
+        for year in range(min(per_year), max(per_year) + 1):
+            first, last = date(year, 1, 1), date(year, 12, 31)
+            bars.append(
+                {
+                    "label": str(year),
+                    "name": str(year),
+                    "count": per_year.get(year, 0),
+                    "since": max(first, since) if since else first,
+                    "until": min(last, until) if until else last,
+                }
+            )
+    peak = max(bar["count"] for bar in bars)
+    for bar in bars:
+        bar["step"] = math.ceil(bar["count"] * TIMELINE_STEPS / peak) if peak else 0
+    return {"unit": unit, "bars": bars, "total": sum(counts.values())}
+
+
+def with_query(url: str, params: QueryDict) -> str:
+    """``url`` with the query string ``params`` (none when empty)."""
+    query = params.urlencode()
+    return f"{url}?{query}" if query else url
 
 
 def classification_rows(counts: dict[int, int]) -> list[dict[str, Any]]:
@@ -200,6 +277,7 @@ class CableListView(FilterView):
     heading = "All cables"
     nav = "cables"
     fixed_filters: tuple[str, ...] = ()  # filters the page itself sets (not shown in the form)
+    show_timeline = True  # results over time, on a searched or filtered list
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.q = request.GET.get("q", "").strip()[:500]
@@ -272,6 +350,25 @@ class CableListView(FilterView):
     def get_heading(self) -> str:
         return f"Search: {self.q}" if self.q else self.heading
 
+    def fixed_params(self) -> dict[str, list[str]]:
+        """The filters the page itself sets, as query-string values (for export links)."""
+        return {}
+
+    def results_params(self) -> QueryDict:
+        """The query string of these results on ``/cables/``: this one, page-less, plus the
+        page's own filters. Exports (and the generic feed) take it."""
+        params = self.request.GET.copy()
+        params.pop("page", None)
+        for name, values in self.fixed_params().items():
+            params.setlist(name, values)
+        return params
+
+    def feed_url(self) -> str:
+        """The Atom feed of these results (newest first, so without ``sort``)."""
+        params = self.results_params()
+        params.pop("sort", None)
+        return with_query(reverse("cables:cable-feed"), params)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         data = self.cleaned_filters()
@@ -287,6 +384,17 @@ class CableListView(FilterView):
             ],
             order=self.filterset.order,
         )
+        params = self.results_params()
+        context.update(
+            feed_url=self.feed_url(),
+            export_csv_url=with_query(reverse("cables:cable-export-csv"), params),
+            export_json_url=with_query(reverse("cables:cable-export-json"), params),
+        )
+        narrowed = self.q or self.fixed_filters or any(data.get(name) for name in FILTER_NAMES)
+        if self.show_timeline and narrowed and not self.search_error:
+            context["results_timeline"] = results_timeline(
+                self.object_list, since=data.get("since"), until=data.get("until")
+            )
         page = context["page_obj"]
         if self.q and search_engine is not None and not self.search_error:
             cables = list(page.object_list)
@@ -382,6 +490,15 @@ class TagDetailView(CableListView):
     def get_heading(self) -> str:
         return f"Tag {self.tag.code}" + (f": {self.tag.name}" if self.tag.name else "")
 
+    def fixed_params(self) -> dict[str, list[str]]:
+        return {"tag": [self.tag.code, *self.request.GET.getlist("tag")]}
+
+    def feed_url(self) -> str:
+        params = self.request.GET.copy()
+        for name in ("page", "sort"):
+            params.pop(name, None)
+        return with_query(reverse("cables:tag-feed", kwargs={"code": self.tag.code}), params)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(tag=self.tag, **kwargs)
 
@@ -403,6 +520,15 @@ class OriginDetailView(CableListView):
     def get_heading(self) -> str:
         return self.origin.name
 
+    def fixed_params(self) -> dict[str, list[str]]:
+        return {"origin": [self.origin.slug]}
+
+    def feed_url(self) -> str:
+        params = self.request.GET.copy()
+        for name in ("page", "sort", "origin"):
+            params.pop(name, None)
+        return with_query(reverse("cables:origin-feed", kwargs={"slug": self.origin.slug}), params)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(origin=self.origin, **kwargs)
 
@@ -420,6 +546,9 @@ class ClassificationDetailView(CableListView):
     def get_heading(self) -> str:
         return Classification(self.kwargs["classification"]).label
 
+    def fixed_params(self) -> dict[str, list[str]]:
+        return {"classification": [str(self.kwargs["classification"])]}
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_context_data(
             classification=Classification(self.kwargs["classification"]), **kwargs
@@ -432,6 +561,13 @@ class ArchiveMonthView(CableListView):
     template_name = "cables/archive_month.html"
     nav = "archive"
     fixed_filters = ("since", "until")
+    show_timeline = False  # one month: one bar
+
+    def fixed_params(self) -> dict[str, list[str]]:
+        year, month = self.kwargs["year"], self.kwargs["month"]
+        following = date(year + month // 12, month % 12 + 1, 1)
+        last = following - timedelta(days=1)
+        return {"since": [date(year, month, 1).isoformat()], "until": [last.isoformat()]}
 
     def base_queryset(self) -> CableQuerySet:
         year, month = self.kwargs["year"], self.kwargs["month"]
