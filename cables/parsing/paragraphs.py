@@ -290,7 +290,10 @@ def _numbered_starts(lines: Sequence[str], end: int) -> dict[int, int]:
     """Line index -> paragraph number of every accepted numbered start before ``end`` (3.12)."""
     starts: dict[int, int] = {}
     previous = 0
-    candidates = _scan(lines).starts if isinstance(lines, tuple) else _Scan(lines).starts
+    if isinstance(lines, tuple):
+        candidates = _scan(lines).starts
+    else:
+        candidates = lines_matching("\n" + "\n".join(lines), _START_TEXT_RE)
     for i in candidates:
         if i >= end:
             break
@@ -479,23 +482,6 @@ def _heading_at(lines: Sequence[str], i: int, end: int) -> tuple[str, int] | Non
 _BLANK_LINES_RE = re.compile(r"\n{3,}")
 
 
-def _tidy(lines: Sequence[str]) -> str:
-    """Paragraph text: blank-line runs reduced to one, no leading or trailing blank lines."""
-    text = "\n".join(lines)
-    if not has_trailing_space(text):  # blank lines are empty: collapse the runs at C speed
-        return _BLANK_LINES_RE.sub("\n\n", text).strip("\n")
-    out: list[str] = []
-    for line in lines:
-        if not line.strip():
-            if out and out[-1]:
-                out.append("")
-            continue
-        out.append(line.rstrip())
-    while out and not out[-1]:
-        out.pop()
-    return "\n".join(out)
-
-
 class _Builder:
     """Collects paragraph entries while walking the lines once."""
 
@@ -511,7 +497,9 @@ class _Builder:
 
     def flush(self) -> None:
         if self.lines is not None:
-            text = _tidy(self.lines)
+            # the builder holds rstripped lines only (content lines, a stripped first line, ""),
+            # so the runs of empty lines are collapsed at C speed
+            text = _BLANK_LINES_RE.sub("\n\n", "\n".join(self.lines)).strip("\n")
             if text or self.number is not None:
                 self.entries.append(Paragraph(self.number, self.marking, text))
         self.lines = None
@@ -544,7 +532,7 @@ def _build(lines: tuple[str, ...], starts: dict[int, int], begin: int) -> list[P
             builder.open(starts[i], marking, text)
             i += 1
             continue
-        blank = not line.strip()
+        blank = not line  # content lines are rstripped: blank means empty
         if not blank and i in headings and (heading := _heading_at(lines, i, end)) is not None:
             builder.heading(heading[0])
             i = heading[1]

@@ -178,13 +178,12 @@ _NOISE_TEXT_RE = re.compile(
 )
 
 
-def _candidate_lines(text: str, *, keep_rules: bool, drop_sipdis: bool) -> list[int]:
+def _candidate_lines(text: str, hints: bytes, *, keep_rules: bool, drop_sipdis: bool) -> list[int]:
     """Sorted indices of the lines that may be layout lines: a superset of the per-line tests.
 
     Every page break and footer holds three digits in a row or ``PAGE``; every rule holds three
     rule characters; noise lines are found exactly.
     """
-    hints = hint_bytes(text)
     found = lines_holding(hints, b"000") + lines_holding(hints, b"PAGE")
     if drop_sipdis:
         found += lines_matching("\n" + text, _NOISE_TEXT_RE)
@@ -199,15 +198,18 @@ def strip_layout_lines(text: str, *, keep_rules: bool = True, drop_sipdis: bool 
     A bare classification line right before or after a page break goes with it. Rule lines
     are kept by default because they delimit headings (3.12).
     """
-    candidates = _candidate_lines(text, keep_rules=keep_rules, drop_sipdis=drop_sipdis)
+    hints = hint_bytes(text)
+    candidates = _candidate_lines(text, hints, keep_rules=keep_rules, drop_sipdis=drop_sipdis)
     if not candidates:
         return text  # nothing dropped: the text is returned as it is
     lines = text.split("\n")
     n = len(lines)
+    # every page break holds "OF" (page x of y), "PAGE", "-" (footer) or eight digits
+    marked = set(lines_holding(hints, b"PAGE")) | set(lines_holding(hints, b"00000000"))
     drop: set[int] = set()
     for i in candidates:
         line = lines[i]
-        if is_page_break(line):
+        if (i in marked or "OF" in line or "-" in line) and is_page_break(line):
             drop.add(i)
             for j in (i - 1, i + 1):
                 # a classification word, possibly across one blank line
