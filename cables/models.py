@@ -11,8 +11,15 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.urls import reverse
+
+# Where undated cables sort in (created, identifier) order: after every dated cable.
+UNDATED = datetime(9999, 12, 31, tzinfo=UTC)
+
+
+def _sequence_key(created: datetime | None) -> datetime:
+    return UNDATED if created is None else created
 
 
 class Classification(models.IntegerChoices):
@@ -174,29 +181,25 @@ class CableQuerySet(models.QuerySet["Cable"]):
 
     def neighbour(self, cable: Cable, *, later: bool) -> Cable | None:
         """The cable just before or after ``cable`` in (created, identifier) order, undated last,
-        among this queryset (e.g. the same origin's cables)."""
-        created, identifier = cable.created, cable.identifier
+        among this queryset (e.g. the same origin's cables).
+
+        Undated cables sort as created at ``UNDATED``, so the order is one expression that the
+        ``(origin, sequence, identifier)`` index holds: the neighbour is one index probe from
+        ``cable``, not a scan of the origin's older or newer cables."""
+        key = _sequence_key(cable.created)
+        sequence = Coalesce("created", models.Value(UNDATED))
+        queryset = self.alias(sequence=sequence)
         if later:
-            if created is None:
-                condition = models.Q(created__isnull=True, identifier__gt=identifier)
-            else:
-                condition = (
-                    models.Q(created__gt=created)
-                    | models.Q(created=created, identifier__gt=identifier)
-                    | models.Q(created__isnull=True)
-                )
-            ordering = [models.F("created").asc(nulls_last=True), "identifier"]
+            condition = models.Q(sequence__gte=key) & (
+                models.Q(sequence__gt=key) | models.Q(identifier__gt=cable.identifier)
+            )
+            ordering = [sequence.asc(), models.F("identifier").asc()]
         else:
-            if created is None:
-                condition = models.Q(created__isnull=False) | models.Q(
-                    created__isnull=True, identifier__lt=identifier
-                )
-            else:
-                condition = models.Q(created__lt=created) | models.Q(
-                    created=created, identifier__lt=identifier
-                )
-            ordering = [models.F("created").desc(nulls_first=True), "-identifier"]
-        return self.filter(condition).with_list_related().order_by(*ordering).first()
+            condition = models.Q(sequence__lte=key) & (
+                models.Q(sequence__lt=key) | models.Q(identifier__lt=cable.identifier)
+            )
+            ordering = [sequence.desc(), models.F("identifier").desc()]
+        return queryset.filter(condition).with_list_related().order_by(*ordering).first()
 
     def with_list_related(self) -> CableQuerySet:
         """What one row of a cable list shows, in one query: no body or header."""
@@ -214,8 +217,9 @@ class CableQuerySet(models.QuerySet["Cable"]):
     def with_detail_related(self) -> CableQuerySet:
         """Everything the cable page shows, in a fixed number of queries."""
         return self.select_related("origin").prefetch_related(
-            "paragraphs",
-            "recipients",
+            # ordered here, not by Meta.ordering, whose "cable" would join cables_cable to sort
+            models.Prefetch("paragraphs", queryset=Paragraph.objects.order_by("position")),
+            models.Prefetch("recipients", queryset=Recipient.objects.order_by("-kind", "position")),
             models.Prefetch(
                 "references_made", queryset=Reference.objects.select_related("cited").order_by("position")
             ),
@@ -288,6 +292,13 @@ class Cable(models.Model):
             # PostgreSQL-only (created DESC NULLS LAST, identifier) index for "newest first"
             models.Index(fields=["created", "identifier"], name="cable_created_ident_idx"),
             models.Index(fields=["loaded_at"], name="cable_loaded_at_idx"),
+            # the same origin's previous and next cable (CableQuerySet.neighbour)
+            models.Index(
+                "origin",
+                Coalesce("created", models.Value(UNDATED)),
+                "identifier",
+                name="cable_origin_sequence_idx",
+            ),
         ]
         permissions = [("upload_cables", "Can upload cables in the admin")]
 
