@@ -186,6 +186,7 @@ _OTHER_WORDS = frozenset(
         "Embassy",
         "Consulate",
         "Regional",
+        "Global",  # "Global Affairs Unit Chief Don Brown" (09BERLIN1167)
         "Presence",
         "DOS",
         "USG",

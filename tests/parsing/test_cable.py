@@ -217,7 +217,6 @@ def test_html_five_columns_09berlin1167() -> None:
     assert cable["extra"]["page_title"] == "DATA PRIVACY TRUMPS SECURITY: IMPLICATIONS OF A"
 
 
-@pytest.mark.xfail(strict=True, reason="classified_by.py keeps the title 'Global Affairs Unit Chief'")
 def test_html_five_columns_classified_by_09berlin1167() -> None:
     cable = _one(CORPUS / "wlc-html" / "2009" / "09" / "09BERLIN1167.html")
     assert cable["classified_by"] == "Don Brown"
