@@ -32,13 +32,16 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
+import multiprocessing
+import os
 import re
 import stat
 import tempfile
 import time
 import zipfile
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -51,6 +54,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
+from cables.ingest_parse import RawRecord, content_hash, csv_raw_records, csv_records_parse
 from cables.models import (
     Cable,
     CableTag,
@@ -80,6 +84,12 @@ ZIP_MAX_RATIO = 100
 ZIP_RATIO_MIN_BYTES = 64 * 1024
 # Per-cable outcomes kept in a report (CABLES_INGEST_MAX_OUTCOMES); the counts are always complete.
 MAX_OUTCOMES = 10_000
+# A cables.csv dump smaller than this is parsed in the main process even when workers are allowed
+# (CABLES_INGEST_WORKERS_MIN_BYTES): starting the pool costs about a second.
+WORKERS_MIN_BYTES = 8 * 1024**2
+# Records per task sent to a worker, and tasks in flight per worker (bounds the memory held).
+WORKER_TASK_RECORDS = 50
+WORKER_TASKS_IN_FLIGHT = 4
 
 # Partner stations: the same serial series was published under both (cable-format.md 3.1).
 PARTNER_STATIONS = {
@@ -117,6 +127,7 @@ _CABLE_UPDATE_FIELDS = [
     "extra",
     "content_hash",
     "content_hashes",
+    "source_hashes",
     "source",
     "loaded_at",
 ]
@@ -173,6 +184,7 @@ class _Record:
     source: str
     line: int
     content_hash: str
+    raw_hash: str | None = None  # of the raw record, when it came from a dump read by ingest
 
     @property
     def identifier(self) -> str:
@@ -181,6 +193,14 @@ class _Record:
     @property
     def format(self) -> str:
         return self.data.get("format") or ""
+
+
+@dataclass
+class _Unchanged:
+    """A raw record whose bytes were loaded before: skipped without being parsed."""
+
+    identifier: str
+    source: str
 
 
 # --- public entry point ------------------------------------------------------------------------
@@ -195,6 +215,7 @@ def cables_ingest(
     started_by: str = IngestRun.Starter.COMMAND,
     user: Any = None,
     labels: Mapping[str, str] | None = None,
+    workers: int | None = None,
 ) -> IngestReport:
     """Load cables from ``sources`` (files, directories, cables.csv dumps, .zip archives).
 
@@ -206,9 +227,17 @@ def cables_ingest(
     ``IngestError`` per failed source; ``started_by`` ("command" or "upload") and ``user`` say who
     started it. ``labels`` maps a source path to the name to report and store instead (uploads
     live in a temporary directory; their sources are the uploaded names).
+
+    ``workers`` parser processes (default: the number of CPUs; 1 parses in this process) parse
+    the records of a ``cables.csv`` dump while this process writes; a dump record whose raw bytes
+    were loaded before (``Cable.source_hashes``, which include the parser's fingerprint) is
+    counted unchanged without being parsed.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    if workers < 1:
+        raise ValueError("workers must be at least 1")
     started = time.monotonic()
     labels = {str(k): v for k, v in (labels or {}).items()}
     report = IngestReport(dry_run=dry_run)
@@ -226,6 +255,7 @@ def cables_ingest(
             batch_size=batch_size,
             progress=progress,
             started=started,
+            workers=workers,
         )
     finally:
         ingest_run_finish(run=report.run, report=report)
@@ -240,25 +270,38 @@ def _ingest_into(
     batch_size: int,
     progress: ProgressCallback | None,
     started: float,
+    workers: int = 1,
 ) -> None:
     dry_run = report.dry_run
     run_id = report.run.pk if report.run else None
     batch: list[_Record] = []
     in_batch: set[str] = set()
+    skipped = 0  # unchanged raw records since the last progress call
 
     def flush() -> None:
+        nonlocal skipped
         if batch:
             _batch_ingest(records=batch, report=report, dry_run=dry_run, run_id=run_id)
             report.batches += 1
             batch.clear()
             in_batch.clear()
+            skipped = 0
             if progress is not None:
                 report.elapsed = time.monotonic() - started
                 progress(report)
 
-    for item in _iter_records(sources, labels=labels):
+    for item in _iter_records(sources, labels=labels, workers=workers, batch_size=batch_size):
         if isinstance(item, tuple):
             report.failed.append(item)
+            continue
+        if isinstance(item, _Unchanged):
+            report.unchanged += 1
+            report.add_outcomes([(item.identifier, "unchanged", item.source)])
+            skipped += 1
+            if skipped >= batch_size and progress is not None:
+                skipped = 0
+                report.elapsed = time.monotonic() - started
+                progress(report)
             continue
         # The same identifier twice in one batch: write the first before reading the second, so
         # that the later rendition is compared with (and replaces) the earlier one.
@@ -327,10 +370,16 @@ def ingest_run_finish(*, run: IngestRun | None, report: IngestReport) -> None:
 
 
 def _iter_records(
-    sources: Iterable[str | Path], *, labels: Mapping[str, str] | None = None
-) -> Iterator[_Record | tuple[str, int, str]]:
-    """Parsed records, or ``(source, line, message)`` for what could not be read or parsed."""
+    sources: Iterable[str | Path],
+    *,
+    labels: Mapping[str, str] | None = None,
+    workers: int = 1,
+    batch_size: int = 500,
+) -> Iterator[_Record | _Unchanged | tuple[str, int, str]]:
+    """Parsed records, unchanged raw records, or ``(source, line, message)`` for what could not
+    be read or parsed."""
     labels = labels or {}
+    seen: set[str] = set()  # identifiers of dump records met so far in this run
     for source in sources:
         path = Path(source)
         label = labels.get(str(source))
@@ -338,8 +387,113 @@ def _iter_records(
             yield (label or str(source), 0, "no such file or directory")
         elif path.is_file() and zipfile.is_zipfile(path):
             yield from _iter_zip(path, label=label)
+        elif path.is_file() and _is_csv_dump(path):
+            yield from _iter_csv_dump(path, label=label, workers=workers, batch_size=batch_size, seen=seen)
         else:
             yield from _iter_parsed(path, label=label)
+
+
+def _is_csv_dump(path: Path) -> bool:
+    """The parser's own recognition of a ``cables.csv`` dump (a peek at the first record)."""
+    from cables.parsing.api import _looks_like_csv
+
+    try:
+        return _looks_like_csv(path)
+    except OSError:
+        return False
+
+
+def _iter_csv_dump(
+    path: Path, *, label: str | None, workers: int, batch_size: int, seen: set[str]
+) -> Iterator[_Record | _Unchanged | tuple[str, int, str]]:
+    """A ``cables.csv`` dump, record by record, parsed in ``workers`` processes.
+
+    The dump is split into raw records (``cables.ingest_parse``); per ``batch_size`` records, one
+    query reads the raw hashes of the cables they name, and a record whose bytes were loaded
+    before (same hash, the parser's fingerprint included) is yielded as ``_Unchanged`` without
+    being parsed. An identifier met earlier in the run is always parsed (the later record wins,
+    and the earlier one may not be written yet). The others are parsed in order, at most
+    ``workers * WORKER_TASKS_IN_FLIGHT`` tasks ahead of the writes, so memory stays bounded.
+    """
+    name = label or str(path)
+    min_bytes = int(getattr(settings, "CABLES_INGEST_WORKERS_MIN_BYTES", WORKERS_MIN_BYTES))
+    try:
+        size = path.stat().st_size
+        handle = path.open("rb")
+    except OSError as error:
+        yield (name, 0, f"cannot read: {error.strerror or error}")
+        return
+    pool: ProcessPoolExecutor | None = None
+    if workers > 1 and size >= min_bytes:
+        # spawn, not fork: a forked child would share this process's database connection
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    in_flight: deque[tuple[Future | list, list[RawRecord]]] = deque()
+    limit = max(workers, 1) * WORKER_TASKS_IN_FLIGHT
+
+    def submit(task: list[RawRecord]) -> None:
+        records = [(r.line, r.data) for r in task]
+        result: Future | list = (
+            pool.submit(csv_records_parse, name, records) if pool else csv_records_parse(name, records)
+        )
+        in_flight.append((result, task))
+
+    def drain(keep: int) -> Iterator[_Record | tuple[str, int, str]]:
+        while len(in_flight) > keep:
+            result, task = in_flight.popleft()
+            parsed = result.result() if isinstance(result, Future) else result
+            for raw, items in zip(task, parsed, strict=True):
+                for item in items:
+                    if isinstance(item[1], int):
+                        yield item  # (source, line, message)
+                        continue
+                    source, data, digest = item
+                    try:
+                        yield _record_from_parsed(data, source=source, digest=digest, raw_hash=raw.raw_hash)
+                    except RecordError as error:
+                        yield (source, raw.line, str(error))
+
+    try:
+        with handle:
+            group: list[RawRecord] = []
+            for item in _with_end(csv_raw_records(handle, name=name)):
+                if isinstance(item, tuple):
+                    yield item
+                    continue
+                if item is not None:
+                    group.append(item)
+                if group and (item is None or len(group) >= batch_size):
+                    known = dict(
+                        Cable.objects.filter(identifier__in={r.identifier for r in group}).values_list(
+                            "identifier", "source_hashes"
+                        )
+                    )
+                    task: list[RawRecord] = []
+                    for raw in group:
+                        hashes = known.get(raw.identifier) or {}
+                        if raw.identifier not in seen and hashes.get("csv") == raw.raw_hash:
+                            yield _Unchanged(raw.identifier, f"{name}:{raw.line}")
+                        else:
+                            task.append(raw)
+                            if len(task) >= WORKER_TASK_RECORDS:
+                                submit(task)
+                                task = []
+                        seen.add(raw.identifier)
+                    if task:
+                        submit(task)
+                    group = []
+                    yield from drain(limit)
+            yield from drain(0)
+    except OSError as error:
+        yield (name, 0, f"cannot read: {error.strerror or error}")
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _with_end(items: Iterator[Any]) -> Iterator[Any]:
+    """``items``, then None."""
+    yield from items
+    yield None
 
 
 def _iter_parsed(path: Path, *, label: str | None) -> Iterator[_Record | tuple[str, int, str]]:
@@ -543,13 +697,16 @@ def _looks_like_zip(path: Path) -> bool:
 # --- turning parser JSON into rows -------------------------------------------------------------
 
 
-def _record_from_parsed(data: dict[str, Any], *, source: str) -> _Record:
-    payload = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+def _record_from_parsed(
+    data: dict[str, Any], *, source: str, digest: str | None = None, raw_hash: str | None = None
+) -> _Record:
+    """``digest``: the content hash, when a worker has computed it already."""
     record = _Record(
         data=data,
         source=source,
         line=_line_of(source),
-        content_hash=hashlib.sha256(payload.encode("utf-8")).hexdigest(),
+        content_hash=digest or content_hash(data),
+        raw_hash=raw_hash,
     )
     _record_check(record)
     return record
@@ -692,32 +849,42 @@ def _batch_write(
     outcomes = [] if outcomes is None else outcomes
     with transaction.atomic():
         existing = {
-            identifier: (pk, hashes or {})
-            for identifier, pk, hashes in Cable.objects.filter(
+            identifier: (pk, hashes or {}, raw_hashes or {})
+            for identifier, pk, hashes, raw_hashes in Cable.objects.filter(
                 identifier__in=[r.identifier for r in records]
-            ).values_list("identifier", "pk", "content_hashes")
+            ).values_list("identifier", "pk", "content_hashes", "source_hashes")
         }
         new: list[_Record] = []
-        changed: list[tuple[_Record, int, dict[str, str]]] = []
+        changed: list[tuple[_Record, int, dict[str, str], dict[str, str]]] = []
+        # unchanged content read from new raw bytes (or by a changed parser): remember the bytes
+        rehashed: list[Cable] = []
         for record in records:
             if record.identifier not in existing:
                 new.append(record)
                 outcomes.append((record.identifier, "created", record.source))
                 continue
-            pk, hashes = existing[record.identifier]
+            pk, hashes, raw_hashes = existing[record.identifier]
             if hashes.get(record.format) == record.content_hash:
                 counts["unchanged"] += 1
                 outcomes.append((record.identifier, "unchanged", record.source))
+                if record.raw_hash and raw_hashes.get(record.format) != record.raw_hash:
+                    rehashed.append(
+                        Cable(pk=pk, source_hashes={**raw_hashes, record.format: record.raw_hash})
+                    )
             else:
-                changed.append((record, pk, hashes))
+                changed.append((record, pk, hashes, raw_hashes))
                 outcomes.append((record.identifier, "updated", record.source))
         counts["created"] = len(new)
         counts["updated"] = len(changed)
-        if dry_run or not (new or changed):
+        if dry_run:
+            return counts
+        if rehashed:
+            Cable.objects.bulk_update(rehashed, ["source_hashes"], batch_size=250)
+        if not (new or changed):
             return counts
 
         now = timezone.now()
-        to_write = new + [record for record, _, _ in changed]
+        to_write = new + [record for record, _, _, _ in changed]
         origin_ids = _origins_get_or_create(records=to_write)
         tag_ids = _tags_get_or_create(codes={code for r in to_write for code in r.data.get("tags") or ()})
 
@@ -725,6 +892,7 @@ def _batch_write(
             Cable(
                 **_cable_fields(r, origin_id=origin_ids.get(r.data.get("origin") or ""), now=now),
                 content_hashes={r.format: r.content_hash},
+                source_hashes={r.format: r.raw_hash} if r.raw_hash else {},
                 first_loaded_at=now,
             )
             for r in new
@@ -732,11 +900,16 @@ def _batch_write(
         Cable.objects.bulk_create(new_cables, batch_size=250)
 
         changed_cables = []
-        for record, pk, hashes in changed:
+        for record, pk, hashes, raw_hashes in changed:
+            if record.raw_hash:
+                raw_hashes = {**raw_hashes, record.format: record.raw_hash}
+            else:  # read through the parser alone: whatever bytes were remembered are stale
+                raw_hashes = {k: v for k, v in raw_hashes.items() if k != record.format}
             cable = Cable(
                 pk=pk,
                 **_cable_fields(record, origin_id=origin_ids.get(record.data.get("origin") or ""), now=now),
                 content_hashes={**hashes, record.format: record.content_hash},
+                source_hashes=raw_hashes,
             )
             changed_cables.append(cable)
         if changed_cables:

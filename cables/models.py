@@ -267,6 +267,12 @@ class Cable(models.Model):
         blank=True,
         help_text="format -> sha256 of the last rendition loaded in that format (text, html, csv, telegram)",
     )
+    source_hashes = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="format -> sha256 of the raw input last loaded in that format (with the parser's "
+        "fingerprint): an unchanged input is skipped before it is parsed",
+    )
     source = models.TextField(blank=True, help_text="file path, or path:line of a CSV record")
     first_loaded_at = models.DateTimeField()
     loaded_at = models.DateTimeField()

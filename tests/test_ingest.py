@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import stat
+import subprocess
+import sys
 import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -12,7 +14,7 @@ import pytest
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
-from cables import ingest
+from cables import ingest, ingest_parse, parsing
 from cables.ingest import cables_ingest, partner_identifier
 from cables.models import (
     Cable,
@@ -591,3 +593,136 @@ def test_hostile_zip_member_by_compression_ratio_is_rejected(tmp_path):
     report = cables_ingest(sources=[archive])
     assert "compression ratio" in report.failed[0][2]
     assert IngestRun.objects.get().errors.count() == 1
+
+
+# --- cables.csv dumps: worker processes, raw hashes --------------------------------------------
+
+MAKE_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "tools" / "make_corpus.py"
+
+
+@pytest.fixture(scope="session")
+def csv_dump(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A real 40-cable ``cables.csv`` (make_corpus.py, seed 1), parsed by the real parser."""
+    if not MAKE_CORPUS.is_file():
+        pytest.skip(f"no corpus generator at {MAKE_CORPUS}")
+    out = tmp_path_factory.mktemp("dump") / "cables.csv"
+    command = [sys.executable, str(MAKE_CORPUS), "--count", "40", "--format", "csv", "--out", str(out)]
+    subprocess.run([*command, "--quiet"], check=True)
+    return out
+
+
+def raw_records(path: Path) -> list[bytes]:
+    with path.open("rb") as handle:
+        return [
+            r.data for r in ingest_parse.csv_raw_records(handle, name=str(path)) if not isinstance(r, tuple)
+        ]
+
+
+def loaded_state() -> dict:
+    return {
+        "cables": sorted(Cable.objects.values_list("identifier", "content_hash", "source", "source_hashes")),
+        "paragraphs": sorted(Paragraph.objects.values_list("cable__identifier", "position", "text")),
+        "references": sorted(
+            Reference.objects.values_list(
+                "citing__identifier", "position", "target_identifier", "cited__identifier"
+            )
+        ),
+        "tags": sorted(CableTag.objects.values_list("cable__identifier", "tag__code")),
+        "recipients": sorted(Recipient.objects.values_list("cable__identifier", "kind", "position", "name")),
+    }
+
+
+def test_csv_dump_parsed_in_workers_loads_exactly_what_one_process_loads(csv_dump, settings):
+    settings.CABLES_INGEST_WORKERS_MIN_BYTES = 0  # a pool even for this small file
+    expected = [
+        (item.source, ingest_parse.content_hash(item.as_dict())) for item in parsing.iter_path(csv_dump)
+    ]
+
+    pooled = cables_ingest(sources=[csv_dump], workers=2, batch_size=7)
+    state = loaded_state()
+    Cable.objects.all().delete()
+    single = cables_ingest(sources=[csv_dump], workers=1, batch_size=7)
+
+    assert (pooled.created, pooled.failed) == (single.created, single.failed) == (40, [])
+    assert loaded_state() == state
+    assert sorted(Cable.objects.values_list("source", "content_hash")) == sorted(expected)
+    assert pooled.references_resolved == single.references_resolved
+
+
+def test_bad_records_in_a_dump_parsed_in_workers_are_reported_at_their_line(csv_dump, tmp_path, settings):
+    settings.CABLES_INGEST_WORKERS_MIN_BYTES = 0
+    records = raw_records(csv_dump)
+    nul = records[5].replace(b"SUBJECT", b"SUB\x00JECT", 1)
+    dump = tmp_path / "mixed.csv"
+    dump.write_bytes(b"".join([*records[:3], b'"1","2"\n', *records[3:5], nul, *records[6:]]))
+    expected_failures = [
+        (str(item.path), item.line, item.message)
+        for item in parsing.iter_path(dump)
+        if isinstance(item, ParseError)
+    ]
+
+    report = cables_ingest(sources=[dump], workers=2, batch_size=4)
+
+    assert len(expected_failures) == 2
+    assert sorted(report.failed) == sorted(expected_failures)
+    first_bad_line = b"".join(records[:3]).count(b"\n") + 1
+    assert (str(dump), first_bad_line) in {(source, line) for source, line, _ in report.failed}
+    assert report.created == Cable.objects.count() == 39
+
+
+def test_unchanged_dump_is_skipped_without_parsing_and_writes_nothing(csv_dump, monkeypatch):
+    first = cables_ingest(sources=[csv_dump], workers=1)
+    assert (first.created, first.failed) == (40, [])
+    assert all(set(hashes) == {"csv"} for hashes in Cable.objects.values_list("source_hashes", flat=True))
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("the parser was called")
+
+    monkeypatch.setattr(ingest, "csv_records_parse", no_parsing)
+    monkeypatch.setattr(parsing, "iter_path", no_parsing)
+    with CaptureQueriesContext(connection) as ctx:
+        second = cables_ingest(sources=[csv_dump], workers=2)
+
+    assert (second.created, second.updated, second.unchanged, second.failed) == (0, 0, 40, [])
+    assert writes_in(ctx.captured_queries) == []
+    assert second.references_resolved == first.references_resolved
+
+
+def test_changed_record_in_a_dump_is_the_only_one_parsed_and_is_updated(csv_dump, tmp_path, monkeypatch):
+    records = raw_records(csv_dump)
+    dump = tmp_path / "cables.csv"
+    dump.write_bytes(b"".join(records))
+    cables_ingest(sources=[dump], workers=1)
+    identifier = Cable.objects.get(source=f"{dump}:{1 + b''.join(records[:2]).count(b'\n')}").identifier
+    changed = records[2].replace(b"SUBJECT: ", b"SUBJECT: REVISED ", 1)
+    assert changed != records[2]
+    dump.write_bytes(b"".join([*records[:2], changed, *records[3:]]))
+    parsed: list[int] = []
+
+    def spy(name, records):
+        parsed.extend(line for line, _ in records)
+        return ingest_parse.csv_records_parse(name, records)
+
+    monkeypatch.setattr(ingest, "csv_records_parse", spy)
+    report = cables_ingest(sources=[dump], workers=1)
+
+    assert (report.created, report.updated, report.unchanged, report.failed) == (0, 1, 39, [])
+    assert len(parsed) == 1
+    cable = Cable.objects.get(identifier=identifier)
+    assert cable.subject.startswith("REVISED") and cable.versions.count() == 1
+
+
+def test_a_changed_parser_reparses_the_dump_and_writes_only_the_new_raw_hashes(csv_dump, monkeypatch):
+    cables_ingest(sources=[csv_dump], workers=1)
+    before = dict(Cable.objects.values_list("identifier", "source_hashes"))
+    monkeypatch.setattr(ingest_parse, "parser_fingerprint", lambda: b"another parser")
+
+    with CaptureQueriesContext(connection) as ctx:
+        reparsed = cables_ingest(sources=[csv_dump], workers=1)
+    again = cables_ingest(sources=[csv_dump], workers=1)
+
+    assert (reparsed.created, reparsed.updated, reparsed.unchanged) == (0, 0, 40)
+    assert {sql.split()[1].strip('"') for sql in writes_in(ctx.captured_queries)} == {"cables_cable"}
+    after = dict(Cable.objects.values_list("identifier", "source_hashes"))
+    assert after.keys() == before.keys() and all(after[k] != before[k] for k in after)
+    assert (again.updated, again.unchanged) == (0, 40)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -24,10 +25,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch-size", type=int, default=500, help="cables per transaction (default 500)"
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="parser processes for cables.csv dumps (default: the number of CPUs; 1 parses in "
+            "this process)",
+        )
 
-    def handle(self, *args: Any, paths: list[str], dry_run: bool, batch_size: int, **options: Any) -> None:
+    def handle(
+        self, *args: Any, paths: list[str], dry_run: bool, batch_size: int, workers: int, **options: Any
+    ) -> None:
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
+        if workers < 1:
+            raise CommandError("--workers must be at least 1")
         self.verbosity = int(options["verbosity"])
         self.is_tty = self.stdout.isatty()
         self.last_line = 0.0
@@ -35,6 +47,7 @@ class Command(BaseCommand):
             sources=paths,
             dry_run=dry_run,
             batch_size=batch_size,
+            workers=workers,
             progress=self.show_progress if self.verbosity >= 1 else None,
             started_by="command",
         )
