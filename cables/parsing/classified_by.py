@@ -383,7 +383,11 @@ def _is_title(token: str) -> bool:
         return True
     if len(word) >= 6 and word.isalpha():
         typos = 2 if len(word) >= 8 else 1
-        return any(_edit_distance(word, title, typos) <= typos for title in _FUZZY_TITLES)
+        size = len(word)
+        return any(
+            abs(size - len(title)) <= typos and _edit_distance(word, title, typos) <= typos
+            for title in _FUZZY_TITLES
+        )
     if "-" in word:
         return all(part in _TITLE_WORDS or part.upper() in _OFFICE_WORDS for part in word.split("-"))
     return False

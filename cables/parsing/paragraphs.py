@@ -310,6 +310,12 @@ def _numbered_starts(lines: Sequence[str], end: int) -> dict[int, int]:
     return starts
 
 
+@lru_cache(maxsize=4)
+def _content_starts(lines: tuple[str, ...]) -> dict[int, int]:
+    """``_numbered_starts`` of content lines, shared by paragraphs and summary (read-only)."""
+    return _numbered_starts(lines, len(lines))
+
+
 def _is_preamble_line(line: str) -> bool:
     return bool(_PREAMBLE_LINE_RE.match(line)) or bool(_CAVEAT_LINE_RE.match(line))
 
@@ -555,7 +561,7 @@ def _build(lines: tuple[str, ...], starts: dict[int, int], begin: int) -> list[P
 def parse_paragraphs(body: str, *, warnings: list[str] | None = None) -> list[Paragraph]:
     """Paragraph entries of a body (3.12): numbered, headings, unnumbered blocks; no signature."""
     lines = _content_lines(body)
-    starts = _numbered_starts(lines, len(lines))
+    starts = _content_starts(lines)
     entries = _build(lines, starts, _area_start(lines, starts))
     if not entries and warnings is not None:
         warnings.append("no-paragraphs: the body has no paragraph text")
@@ -646,7 +652,7 @@ def _summary_end(text: str) -> re.Match[str] | None:
 def parse_summary(body: str) -> str | None:
     """The summary text (3.13), or None."""
     lines = _content_lines(body)
-    starts = _numbered_starts(lines, len(lines))
+    starts = _content_starts(lines)
     begin = _area_start(lines, starts)
     start = _summary_start(lines, begin)
     if start is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Container
 from functools import cache
 from pathlib import Path
 
@@ -304,7 +305,19 @@ def _join(tokens: list[tuple[str, bool]]) -> list[str]:
     return out
 
 
-def _split_glued(token: str, known: frozenset[str]) -> list[str] | None:
+class _AnyOf:
+    """``x in _AnyOf(a, b)`` is ``x in a or x in b``: a union that is never materialised."""
+
+    __slots__ = ("_sets",)
+
+    def __init__(self, *sets: Container[str]) -> None:
+        self._sets = sets
+
+    def __contains__(self, item: object) -> bool:
+        return any(item in known for known in self._sets)
+
+
+def _split_glued(token: str, known: Container[str]) -> list[str] | None:
     """Cut ``token`` completely into other known tags, longest first from the left; None if impossible."""
     n = len(token)
     if n > _GLUE_MAX_LEN or not token.isalpha():
@@ -337,7 +350,8 @@ def parse_tags(text: str, *, warnings: list[str] | None = None) -> list[str]:
     words = _join(_tokens(raw))
     words = [_TYPOS.get(w, w) for w in words]
     glossary = known_tags()
-    line_known = glossary | _GLUE_EXTRA | frozenset(words)
+    # membership in the union, without building a copy of the glossary for every cable
+    line_known = _AnyOf(glossary, _GLUE_EXTRA, frozenset(words))
     result: list[str] = []
     seen: set[str] = set()
     for word in words:
