@@ -127,6 +127,7 @@ _TITLE_WORDS = frozenset(
     ]
 )
 _FUZZY_TITLES = tuple(w for w in _TITLE_WORDS if len(w) >= 6 and w.isalpha())
+_FUZZY_TITLE_LETTERS = tuple((w, frozenset(w)) for w in _FUZZY_TITLES)
 _OFFICE_WORDS = frozenset(
     [
         "AF",
@@ -383,10 +384,14 @@ def _is_title(token: str) -> bool:
         return True
     if len(word) >= 6 and word.isalpha():
         typos = 2 if len(word) >= 8 else 1
-        size = len(word)
+        # cheap bounds first: an edit changes the length by at most 1 and the set of letters
+        # by at most 2 (a substitution), so a title failing either is further than ``typos``
+        size, letters = len(word), set(word)
         return any(
-            abs(size - len(title)) <= typos and _edit_distance(word, title, typos) <= typos
-            for title in _FUZZY_TITLES
+            abs(size - len(title)) <= typos
+            and len(letters ^ title_letters) <= 2 * typos
+            and _edit_distance(word, title, typos) <= typos
+            for title, title_letters in _FUZZY_TITLE_LETTERS
         )
     if "-" in word:
         return all(part in _TITLE_WORDS or part.upper() in _OFFICE_WORDS for part in word.split("-"))
