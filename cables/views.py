@@ -286,7 +286,15 @@ class CableListView(FilterView):
             identifier = search_engine.identifier_lookup(self.q)
             if identifier and cable_url(identifier):
                 return redirect("cables:cable-detail", identifier=identifier)
-        return super().get(request, *args, **kwargs)
+        if not self.q or search_engine is None or not hasattr(search_engine, "search_bounds"):
+            return super().get(request, *args, **kwargs)
+        try:  # a search is bounded in time; the page is rendered inside the bound
+            with search_engine.search_bounds():
+                response = super().get(request, *args, **kwargs)
+                return response.render() if hasattr(response, "render") else response
+        except search_engine.SearchTimeout as error:
+            self.search_error = error.message
+            return super().get(request, *args, **kwargs)
 
     # the narrowing a page makes before the filters (subclasses)
     def base_queryset(self) -> CableQuerySet:
@@ -307,6 +315,8 @@ class CableListView(FilterView):
 
     def search_queryset(self, queryset: CableQuerySet, q: str) -> CableQuerySet:
         """The search hook: ``cables.search.search`` when available, else a subject match."""
+        if self.search_error:  # the search was stopped (too slow): show the message, no results
+            return queryset.none()
         if search_engine is None or not hasattr(search_engine, "search"):
             return queryset.filter(subject__icontains=q).in_order(
                 "oldest" if self.search_order() == "oldest" else "newest"
@@ -421,6 +431,7 @@ class CableListView(FilterView):
                             "label": value.label,
                             "description": value.description,
                             "count": value.count,
+                            "at_least": getattr(value, "at_least", False),
                             "selected": value.value in tags,
                             "param": [t for t in tags if t != value.value]
                             if value.value in tags
@@ -445,6 +456,7 @@ class CableListView(FilterView):
                             "label": value.label,
                             "description": "",
                             "count": value.count,
+                            "at_least": getattr(value, "at_least", False),
                             "selected": value.value == current,
                             "param": None if value.value == current else value.value,
                         }
@@ -460,6 +472,7 @@ class CableListView(FilterView):
                     {
                         "label": value.label,
                         "count": value.count,
+                        "at_least": getattr(value, "at_least", False),
                         "since": f"{value.value}-01-01",
                         "until": f"{value.value}-12-31",
                     }

@@ -215,6 +215,8 @@ WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 
 # --- project -----------------------------------------------------------------------------------
 CABLES_PAGE_SIZE = 50
+# Bound on each statement of one search (cables.search.search_bounds); longer ones are stopped.
+CABLES_SEARCH_TIMEOUT_MS = int(os.environ.get("CABLES_SEARCH_TIMEOUT_MS", "3000"))
 # Admin upload bounds (per request); the command is the way to load a whole collection.
 CABLES_UPLOAD_MAX_BYTES = int(os.environ.get("CABLES_UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))
 CABLES_UPLOAD_MAX_FILES = int(os.environ.get("CABLES_UPLOAD_MAX_FILES", "100"))

@@ -11,19 +11,23 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.urls import reverse
 from django.utils.safestring import SafeString
 
+from cables import search as search_module
 from cables.ingest import cables_ingest
 from cables.models import Cable, CableTag, Classification
 from cables.search import (
     ParsedQuery,
     SearchQueryError,
+    SearchTimeout,
     analyze,
     facets,
     highlight,
     identifier_lookup,
     parse_query,
     search,
+    search_bounds,
     search_index_delete,
     search_index_rebuild,
     search_index_update,
@@ -489,6 +493,79 @@ def test_facets_respect_filters_and_labels(corpus):
         "Embassy Paris": "embassy-paris",
         "Secretary of State": "secretary-of-state",
     }
+
+
+def test_facets_of_a_big_result_count_a_sample_and_say_so(corpus):
+    results = search(Cable.objects.all(), "nuclear OR trade")  # all 5 cables
+    exact = facets(results)
+    assert not any(value.at_least for values in exact.values() for value in values)
+    sampled = facets(results, sample=2)
+    values = [value for group in sampled.values() for value in group]
+    assert values and all(value.at_least for value in values)
+    assert sum(value.count for value in sampled["classification"]) == 2
+    exact_counts = {(key, v.value): v.count for key, group in exact.items() for v in group}
+    assert all(v.count <= exact_counts[(key, v.value)] for key, group in sampled.items() for v in group)
+
+
+def test_results_page_labels_sampled_facet_counts(corpus, client, monkeypatch):
+    url = reverse("cables:cable-list")
+    assert "at least" not in client.get(url, {"q": "nuclear"}).content.decode()
+    monkeypatch.setattr(search_module, "FACET_SAMPLE", 2)
+    page = client.get(url, {"q": "nuclear"}).content.decode()
+    assert "at least 2" in page or "at least 1" in page
+
+
+# --- bounds --------------------------------------------------------------------------------------
+
+SLOW_SQL = {
+    "postgresql": "SELECT pg_sleep(2)",
+    "sqlite": "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000000) "
+    "SELECT count(*) FROM n",
+}
+
+
+def run_slow_statement():
+    with connection.cursor() as cursor:
+        cursor.execute(SLOW_SQL[connection.vendor])
+
+
+def test_search_bounds_stop_a_slow_statement():
+    with pytest.raises(SearchTimeout, match="took too long"), search_bounds(timeout_ms=50):
+        run_slow_statement()
+    # The connection is usable afterwards, and searches within the bound are unaffected.
+    with search_bounds(timeout_ms=5000):
+        assert Cable.objects.count() == 0
+
+
+def test_search_bounds_leave_fast_searches_alone(corpus):
+    with search_bounds(timeout_ms=5000):
+        assert found("nuclear") == {"06PARIS6189", "07BERLIN100", "08STATE5000", "05PARIS1234"}
+        assert facets(search(Cable.objects.all(), "nuclear"))["tag"]
+
+
+def test_search_too_slow_shows_a_message_not_an_error(corpus, client, settings, monkeypatch):
+    settings.CABLES_SEARCH_TIMEOUT_MS = 50
+
+    def slow_facets(*args, **kwargs):
+        run_slow_statement()
+
+    monkeypatch.setattr(search_module, "facets", slow_facets)
+    response = client.get(reverse("cables:cable-list"), {"q": "nuclear"})
+    assert response.status_code == 200
+    assert "took too long" in response.content.decode()
+    assert list(response.context["page_obj"].object_list) == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL statement_timeout")
+def test_statement_timeout_is_set_within_a_search(corpus):
+    with search_bounds(timeout_ms=1234), connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "1234ms"
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone()[0] == "off"
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone()[0] == "on"
 
 
 # --- identifiers ---------------------------------------------------------------------------------
