@@ -255,7 +255,6 @@ def read_text(text: str, *, path: str = "<input>") -> RawCable:
 
 # --- 1.4 html ----------------------------------------------------------------------------------
 
-_TABLE_RE = re.compile(r"<table\s+class=['\"]cable['\"]\s*>(.*?)</table>", re.IGNORECASE | re.DOTALL)
 _TR_RE = re.compile(r"<tr\b[^>]*>(.*?)</tr>", re.IGNORECASE | re.DOTALL)
 _TH_RE = re.compile(r"<th\b[^>]*>(.*?)</th>", re.IGNORECASE | re.DOTALL)
 _TD_RE = re.compile(r"<td\b[^>]*>(.*?)</td>", re.IGNORECASE | re.DOTALL)
@@ -290,15 +289,30 @@ def pre_to_text(fragment: str) -> str:
     return _EOL_BACKSLASH_RE.sub("", fragment)
 
 
+def _table_cable(text: str) -> str | None:
+    """The inside of the first ``<table class='cable'>`` that is closed, or None.
+
+    Linear: a lazy ``(.*?)</table>`` regex rescans to the end of the text from every opening
+    tag when the table is never closed, which made hostile pages quadratic.
+    """
+    opening = _HTML_TABLE_RE.search(text)
+    if opening is None:
+        return None
+    closing = text.lower().find("</table>", opening.end())
+    if closing < 0:
+        return None
+    return text[opening.end() : closing]
+
+
 def read_html(text: str, *, path: str = "<input>") -> RawCable:
     """A cablegate page: table cells by header text, ``<pre>`` blocks as header and body."""
-    table = _TABLE_RE.search(text)
-    if not table:
+    table = _table_cable(text)
+    if table is None:
         raise ParseError("not a cable (HTML page without table.cable)", path=path, line=1)
     cells: dict[str, str] = {}
     media: list[str] = []
     headers: list[str] = []
-    for row in _TR_RE.findall(table.group(1)):
+    for row in _TR_RE.findall(table):
         ths = _TH_RE.findall(row)
         if ths:
             headers = [_cell_text(th).lower() for th in ths]
