@@ -18,6 +18,21 @@ from django.urls import reverse
 UNDATED = datetime(9999, 12, 31, tzinfo=UTC)
 
 
+# What one row of a cable list shows (CableQuerySet.with_list_related).
+LIST_FIELDS = (
+    "identifier",
+    "created",
+    "classification",
+    "subject",
+    "station",
+    "is_partial",
+    "origin__name",
+    "origin__slug",
+)
+# A reference's own columns, for only() next to a select_related cable.
+REFERENCE_FIELDS = ("citing_id", "position", "label", "text", "kind", "target_identifier", "cited_id")
+
+
 def _sequence_key(created: datetime | None) -> datetime:
     return UNDATED if created is None else created
 
@@ -203,16 +218,7 @@ class CableQuerySet(models.QuerySet["Cable"]):
 
     def with_list_related(self) -> CableQuerySet:
         """What one row of a cable list shows, in one query: no body or header."""
-        return self.select_related("origin").only(
-            "identifier",
-            "created",
-            "classification",
-            "subject",
-            "station",
-            "is_partial",
-            "origin__name",
-            "origin__slug",
-        )
+        return self.select_related("origin").only(*LIST_FIELDS)
 
     def with_detail_related(self) -> CableQuerySet:
         """Everything the cable page shows, in a fixed number of queries."""
@@ -220,14 +226,18 @@ class CableQuerySet(models.QuerySet["Cable"]):
             # ordered here, not by Meta.ordering, whose "cable" would join cables_cable to sort
             models.Prefetch("paragraphs", queryset=Paragraph.objects.order_by("position")),
             models.Prefetch("recipients", queryset=Recipient.objects.order_by("-kind", "position")),
+            # the cited and citing cables without their text: the page links them, no more
             models.Prefetch(
-                "references_made", queryset=Reference.objects.select_related("cited").order_by("position")
+                "references_made",
+                queryset=Reference.objects.select_related("cited")
+                .only(*REFERENCE_FIELDS, "cited__identifier")
+                .order_by("position"),
             ),
             models.Prefetch(
                 "cited_by",
-                queryset=Reference.objects.select_related("citing").order_by(
-                    "citing__created", "citing__identifier"
-                ),
+                queryset=Reference.objects.select_related("citing")
+                .only(*REFERENCE_FIELDS, "citing__identifier", "citing__created", "citing__subject")
+                .order_by("citing__created", "citing__identifier"),
             ),
             models.Prefetch(
                 "cable_tags", queryset=CableTag.objects.select_related("tag").order_by("position")

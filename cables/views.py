@@ -21,6 +21,7 @@ latest ``loaded_at`` and the highest cable id), for at most ``STATS_TIMEOUT`` se
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections.abc import Callable
@@ -49,6 +50,8 @@ from django_filters.views import FilterView
 from cables.converters import CableIdentifierConverter
 from cables.filters import CableFilterSet
 from cables.models import (
+    LIST_FIELDS,
+    REFERENCE_FIELDS,
     Cable,
     CableQuerySet,
     CableTag,
@@ -67,6 +70,7 @@ except ImportError:  # pragma: no cover - the module is part of the project
     search_engine = None  # type: ignore[assignment]
 
 COUNT_CAP = 10_000
+DEEP_OFFSET = 2_500  # rows: deeper pages of a date-ordered list start from a bookmark
 STATS_TIMEOUT = 600
 TIMELINE_STEPS = 20
 FILTER_NAMES = ("tag", "origin", "classification", "since", "until")
@@ -191,14 +195,25 @@ def classification_rows(counts: dict[int, int]) -> list[dict[str, Any]]:
 
 
 class CablePaginator(Paginator):
-    """A Paginator whose count is cheap: exact from a given callable or the queryset, or capped."""
+    """A Paginator whose count is cheap: exact from a given callable or the queryset, or capped.
+
+    A list in date order (``order`` "newest" or "oldest") does not ``OFFSET`` into its deep pages:
+    from ``DEEP_OFFSET`` rows on, a page starts at a bookmark, the (created, identifier) of its
+    first row, and reads ``per_page`` rows from there along the date index. The bookmarks of all
+    the pages come from one query over the list, cached like the collection's figures."""
 
     def __init__(
-        self, *args: Any, count_with: Callable[[], int] | None = None, exact: bool = True, **kwargs: Any
+        self,
+        *args: Any,
+        count_with: Callable[[], int] | None = None,
+        exact: bool = True,
+        order: str | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.count_with = count_with
         self.exact = exact
+        self.order = order
         self.capped = False
 
     @cached_property
@@ -211,6 +226,40 @@ class CablePaginator(Paginator):
         found = queryset.values("pk")[: COUNT_CAP + 1].count()
         self.capped = found > COUNT_CAP
         return min(found, COUNT_CAP)
+
+    def page(self, number: Any) -> Any:
+        number = self.validate_number(number)
+        if self.order in ("newest", "oldest") and (number - 1) * self.per_page >= DEEP_OFFSET:
+            rows = self.rows_from_bookmark(number)
+            if rows is not None:
+                return self._get_page(rows, number, self)
+        return super().page(number)
+
+    def bookmarks(self) -> list[tuple[Any, str]]:
+        """(created, identifier) of the first row of every page, from one ordered scan."""
+        narrow = self.object_list.values_list("created", "identifier")
+        key = hashlib.sha256(str(narrow.query).encode()).hexdigest()[:24]
+        step = self.per_page
+        return collection_stats(
+            f"bookmarks:{step}:{key}", lambda: list(narrow.iterator(chunk_size=10_000))[::step]
+        )
+
+    def rows_from_bookmark(self, number: int) -> list[Cable] | None:
+        marks = self.bookmarks()
+        if number > len(marks):
+            return None
+        created, identifier = marks[number - 1]
+        if created is None:  # undated cables come last, by identifier
+            undated = self.object_list.filter(created__isnull=True, identifier__gte=identifier)
+            return list(undated[: self.per_page])
+        if self.order == "newest":
+            after = Q(created__lte=created) & (Q(created__lt=created) | Q(identifier__gte=identifier))
+        else:
+            after = Q(created__gte=created) & (Q(created__gt=created) | Q(identifier__gte=identifier))
+        rows = list(self.object_list.filter(after)[: self.per_page])
+        if len(rows) < self.per_page:
+            rows += list(self.object_list.filter(created__isnull=True)[: self.per_page - len(rows)])
+        return rows
 
 
 # --- home ------------------------------------------------------------------------------------
@@ -340,6 +389,7 @@ class CableListView(FilterView):
 
     def get_paginator(self, queryset: CableQuerySet, per_page: int, **kwargs: Any) -> CablePaginator:
         data = self.cleaned_filters()
+        kwargs["order"] = None if self.q else self.filterset.order
         tags = self.fixed_tags() + list(data.get("tag") or [])
         others = bool(
             set(self.fixed_filters) - {"tag"}
@@ -348,14 +398,12 @@ class CableListView(FilterView):
         if self.q or len(tags) > 1 or (tags and others):
             return CablePaginator(queryset, per_page, exact=False, **kwargs)
         if tags:
-            code = tags[0]
-            return CablePaginator(
-                queryset,
-                per_page,
-                count_with=lambda: CableTag.objects.filter(tag__code=code).count(),
-                **kwargs,
-            )
+            return CablePaginator(queryset, per_page, count_with=self.tag_count(tags[0]), **kwargs)
         return CablePaginator(queryset, per_page, **kwargs)
+
+    def tag_count(self, code: str) -> Callable[[], int]:
+        """The number of cables of one tag: its rows in ``cables_cabletag``."""
+        return lambda: CableTag.objects.filter(tag__code=code).count()
 
     def get_heading(self) -> str:
         return f"Search: {self.q}" if self.q else self.heading
@@ -402,9 +450,13 @@ class CableListView(FilterView):
         )
         narrowed = self.q or self.fixed_filters or any(data.get(name) for name in FILTER_NAMES)
         if self.show_timeline and narrowed and not self.search_error:
-            context["results_timeline"] = results_timeline(
-                self.object_list, since=data.get("since"), until=data.get("until")
-            )
+            since, until = data.get("since"), data.get("until")
+            compute = lambda: results_timeline(self.object_list, since=since, until=until)  # noqa: E731
+            if self.q:
+                context["results_timeline"] = compute()
+            else:  # a list without a search only changes with the collection: cache it like its figures
+                key = hashlib.sha256(f"{self.object_list.query}|{since}|{until}".encode()).hexdigest()[:24]
+                context["results_timeline"] = collection_stats(f"timeline:{key}", compute)
         page = context["page_obj"]
         if self.q and search_engine is not None and not self.search_error:
             cables = list(page.object_list)
@@ -496,6 +548,10 @@ class TagDetailView(CableListView):
 
     def fixed_tags(self) -> list[str]:
         return [self.tag.code]
+
+    def tag_count(self, code: str) -> Callable[[], int]:
+        """From the tag index's cached counts (PREL has about half the collection)."""
+        return lambda: collection_stats("tag-counts", tag_counts).get(self.tag.pk, 0)
 
     def base_queryset(self) -> CableQuerySet:
         return Cable.objects.for_tag(self.tag)
@@ -674,7 +730,8 @@ class ArchiveYearView(TemplateView):
         year = self.kwargs["year"]
         if not 1900 <= year <= 2100:
             raise Http404("No such year")
-        counts = {row["month"]: row["count"] for row in Cable.objects.for_year(year).per_month()}
+        rows = collection_stats(f"year-{year}", Cable.objects.for_year(year).per_month)
+        counts = {row["month"]: row["count"] for row in rows}
         if not counts:
             raise Http404("No cables in this year")
         months = [
@@ -727,6 +784,7 @@ class CableDetailView(DetailView):
         citing = list(
             Reference.objects.filter(target_identifier=canonical)
             .select_related("citing__origin")
+            .only(*REFERENCE_FIELDS, *(f"citing__{name}" for name in LIST_FIELDS))
             .order_by("citing__created", "citing__identifier", "position")
         )
         if not citing:
