@@ -1,10 +1,19 @@
-"""Benchmark the ingest: 20,000 generated cables into fresh SQLite and PostgreSQL databases.
+"""Benchmark the ingest into fresh SQLite and PostgreSQL databases, against a raw COPY floor.
 
-    .venv/bin/python bench/ingest.py [--count 20000] [--backends sqlite,postgres] [--batch-size 500]
+    .venv/bin/python bench/ingest.py                      # everyday: 20,000 cables
+    .venv/bin/python bench/ingest.py --cables 251287      # the full release (1.8 GB cables.csv)
+    options: [--backends sqlite,postgres] [--batch-size 500] [--workers N] [--no-floor]
 
 The corpus is generated under /tmp (never in the repo) by shared/tools/make_corpus.py and reused
-if present; its manifest holds the exact counts the load is checked against. Each step runs in a
-child process so that its peak RSS can be read from os.wait4. Prints one line per step.
+if present (the full one as /tmp/bench-corpus/full.csv); its manifest holds the exact counts the
+load is checked against. Each step runs in a child process: wall time from here, peak RSS of the
+child from os.wait4, and the peak of the child *plus its parser workers* sampled from /proc.
+
+The floor is a raw ``COPY`` of the same CSV into a one-table PostgreSQL database (8 text
+columns, no index): what it costs to move the bytes into the server at all. Every figure is also
+given as a ratio to it. Then: a fresh load, the counts against the manifest, and a second run
+over the same file (which must write nothing). Uses its own databases (readingroom_ingestbench_N,
+readingroom_ingestfloor_N, /tmp/readingroom-ingestbench-N.sqlite3 for N cables); never any other.
 """
 
 from __future__ import annotations
@@ -15,18 +24,27 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("CABLES_SHARED_DIR", ROOT.parent / "shared"))
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
-PG_DB = "readingroom_bench"
+# Suffixed with the corpus size (runs of two sizes may overlap).
+PG_DB = "readingroom_ingestbench"
+PG_FLOOR_DB = "readingroom_ingestfloor"
+FULL = 251287
 
 
 def corpus(count: int) -> tuple[Path, dict]:
-    name = "bench-corpus" if count == 20000 else f"bench-corpus-{count}"
-    out = Path(tempfile.gettempdir()) / name / "cables.csv"
+    folder = Path(tempfile.gettempdir()) / "bench-corpus"
+    if count == FULL:
+        out = folder / "full.csv"
+    elif count == 20000:
+        out = folder / "cables.csv"
+    else:
+        out = Path(tempfile.gettempdir()) / f"bench-corpus-{count}" / "cables.csv"
     manifest = out.with_name(out.name + ".manifest.json")
     if not manifest.exists():
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -36,18 +54,50 @@ def corpus(count: int) -> tuple[Path, dict]:
     return out, json.loads(manifest.read_text())
 
 
-def child(env: dict[str, str], *args: str) -> tuple[dict, float, int]:
-    """Run this script as a child step; returns (its JSON output, wall seconds, peak RSS in KiB)."""
+def _tree_rss_kib(pid: int) -> int:
+    """RSS of ``pid`` and its descendants, in KiB (0 once it is gone)."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            with open(f"/proc/{current}/status") as status:
+                total += next((int(line.split()[1]) for line in status if line.startswith("VmRSS:")), 0)
+            with open(f"/proc/{current}/task/{current}/children") as children:
+                stack.extend(int(child) for child in children.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def child(env: dict[str, str], *args: str) -> tuple[dict, float, int, int]:
+    """Run this script as a child step: (its JSON output, wall seconds, peak RSS of the child,
+    peak RSS of the child and its workers together), RSS in KiB."""
     started = time.monotonic()
     proc = subprocess.Popen(
         [sys.executable, __file__, *args], env={**os.environ, **env}, cwd=ROOT, stdout=subprocess.PIPE
     )
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.5):
+            peak[0] = max(peak[0], _tree_rss_kib(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     output = proc.stdout.read() if proc.stdout else b""
     _, status, usage = os.wait4(proc.pid, 0)
+    done.set()
+    sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise SystemExit(f"step {args} failed with status {proc.returncode}")
-    return json.loads(output or b"{}"), time.monotonic() - started, usage.ru_maxrss
+    return (
+        json.loads(output or b"{}"),
+        time.monotonic() - started,
+        usage.ru_maxrss,
+        max(peak[0], usage.ru_maxrss),
+    )
 
 
 def step_migrate() -> dict:
@@ -57,16 +107,17 @@ def step_migrate() -> dict:
     return {}
 
 
-def step_ingest(path: str, batch_size: int) -> dict:
+def step_ingest(path: str, batch_size: int, workers: int) -> dict:
     from cables.ingest import cables_ingest
     from cables.models import Cable, Paragraph, Reference
 
-    report = cables_ingest(sources=[path], batch_size=batch_size)
+    report = cables_ingest(sources=[path], batch_size=batch_size, workers=workers)
     cable_refs = Reference.objects.filter(kind="cable").exclude(target_identifier="")
     return {
         "created": report.created,
         "updated": report.updated,
         "unchanged": report.unchanged,
+        "unparsed": report.unparsed,
         "failed": len(report.failed),
         "failures": report.failed[:5],
         "elapsed": report.elapsed,
@@ -78,73 +129,122 @@ def step_ingest(path: str, batch_size: int) -> dict:
     }
 
 
-def run_child_step(argv: list[str]) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reading_room.settings")
-    os.environ.setdefault("DJANGO_TESTING", "1")
-    sys.path.insert(0, str(ROOT))
-    import django
+def step_floor(path: str, database: str) -> dict:
+    """COPY the raw CSV into one unindexed table of 8 text columns (the loading floor)."""
+    import psycopg
 
-    django.setup()
+    with psycopg.connect(f"{PG_ADMIN_URL}/{database}", autocommit=True) as conn:
+        conn.execute("DROP TABLE IF EXISTS raw_cable")
+        conn.execute(
+            "CREATE TABLE raw_cable (row text, created text, identifier text, origin text,"
+            " classification text, refs text, header text, body text)"
+        )
+        with conn.cursor() as cursor, open(path, "rb") as handle:
+            copy_sql = "COPY raw_cable FROM STDIN WITH (FORMAT csv, QUOTE '\"', ESCAPE '\\')"
+            with cursor.copy(copy_sql) as copy:
+                while block := handle.read(1 << 20):
+                    copy.write(block)
+        rows = conn.execute("SELECT count(*) FROM raw_cable").fetchone()[0]
+    return {"rows": rows}
+
+
+def run_child_step(argv: list[str]) -> None:
     name, *rest = argv
-    result = step_migrate() if name == "migrate" else step_ingest(rest[0], int(rest[1]))
+    if name == "floor":
+        result = step_floor(rest[0], rest[1])
+    else:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reading_room.settings")
+        os.environ.setdefault("DJANGO_TESTING", "1")
+        sys.path.insert(0, str(ROOT))
+        import django
+
+        django.setup()
+        result = step_migrate() if name == "migrate" else step_ingest(rest[0], int(rest[1]), int(rest[2]))
     sys.stdout.write(json.dumps(result))
 
 
-def backend_env(backend: str) -> dict[str, str]:
-    if backend == "sqlite":
-        path = Path(tempfile.gettempdir()) / "readingroom-bench.sqlite3"
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-        return {"SQLITE_PATH": str(path), "DATABASE_URL": ""}
+def pg_recreate(name: str) -> None:
     import psycopg
 
     with psycopg.connect(f"{PG_ADMIN_URL}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
-        conn.execute(f"CREATE DATABASE {PG_DB}")
-    return {"DATABASE_URL": f"{PG_ADMIN_URL}/{PG_DB}"}
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+
+
+def backend_env(backend: str, cables: int) -> dict[str, str]:
+    if backend == "sqlite":
+        path = Path(tempfile.gettempdir()) / f"readingroom-ingestbench-{cables}.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return {"SQLITE_PATH": str(path), "DATABASE_URL": ""}
+    pg_recreate(f"{PG_DB}_{cables}")
+    return {"DATABASE_URL": f"{PG_ADMIN_URL}/{PG_DB}_{cables}"}
+
+
+def mib(kib: int) -> str:
+    return f"{kib / 1024:5.0f} MiB"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=20000)
-    parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--cables", "--count", type=int, default=20000, dest="cables")
+    parser.add_argument("--backends", default="postgres,sqlite")
     parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--no-floor", action="store_true", help="skip the raw COPY floor")
     args = parser.parse_args()
-    path, manifest = corpus(args.count)
+    path, manifest = corpus(args.cables)
     expected = {
         "cables": manifest["cables"],
         "paragraphs_numbered": manifest["paragraphs"],
         "references": manifest["references"]["total"],
         "resolved": manifest["references"]["in_corpus"],
     }
+    load = os.getloadavg()[0]
     print(f"corpus {path} ({path.stat().st_size / 1e6:.0f} MB), expected {expected}")
+    print(f"workers={args.workers} batch={args.batch_size} cpus={os.cpu_count()} load {load:.1f}")
+    floor = None
+    if not args.no_floor:
+        pg_recreate(f"{PG_FLOOR_DB}_{args.cables}")
+        result, floor, rss, _ = child({}, "floor", str(path), f"{PG_FLOOR_DB}_{args.cables}")
+        print(
+            f"floor    COPY    {floor:7.1f}s wall {result['rows'] / floor:7.0f} rows/s  peak RSS {mib(rss)}"
+        )
+
+    def ratio(wall: float) -> str:
+        return f"{wall / floor:5.1f}x floor" if floor else ""
+
     ok = True
     for backend in args.backends.split(","):
-        env = backend_env(backend)
+        env = backend_env(backend, args.cables)
         child(env, "migrate")
-        first, wall, rss = child(env, "ingest", str(path), str(args.batch_size))
+        step = ("ingest", str(path), str(args.batch_size), str(args.workers))
+        first, wall, rss, tree = child(env, *step)
         checks = {key: (first[key], value) for key, value in expected.items()}
         mismatches = {key: pair for key, pair in checks.items() if pair[0] != pair[1]}
         ok &= not mismatches and first["failed"] == 0
         print(
-            f"{backend:8} load    {wall:7.1f}s wall {first['cables'] / wall:7.0f} cables/s "
-            f"peak RSS {rss / 1024:6.0f} MiB  created={first['created']} failed={first['failed']} "
-            f"paragraphs={first['paragraphs']} checks={mismatches or 'OK'}"
+            f"{backend:8} load    {wall:7.1f}s wall {first['cables'] / wall:7.0f} cables/s {ratio(wall)} "
+            f"peak RSS {mib(rss)} (with workers {mib(tree)})  created={first['created']} "
+            f"failed={first['failed']} paragraphs={first['paragraphs']} checks={mismatches or 'OK'}"
         )
         if first["failures"]:
             print(f"         first failures: {first['failures']}")
-        second, wall2, rss2 = child(env, "ingest", str(path), str(args.batch_size))
+        second, wall2, rss2, tree2 = child(env, *step)
         ok &= second["unchanged"] == expected["cables"] and second["created"] == second["updated"] == 0
         print(
             f"{backend:8} re-load {wall2:7.1f}s wall {second['unchanged'] / wall2:7.0f} cables/s "
-            f"peak RSS {rss2 / 1024:6.0f} MiB  unchanged={second['unchanged']} "
+            f"{ratio(wall2)} "
+            f"peak RSS {mib(rss2)} (with workers {mib(tree2)})  unchanged={second['unchanged']} "
+            f"(skipped unparsed={second['unparsed']}) "
             f"created={second['created']} updated={second['updated']}"
         )
+    print(f"load average at end {os.getloadavg()[0]:.1f}")
     sys.exit(0 if ok else 1)
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1 and sys.argv[1] in {"migrate", "ingest"}:
+    if len(sys.argv) > 1 and sys.argv[1] in {"migrate", "ingest", "floor"}:
         run_child_step(sys.argv[1:])
     else:
         main()

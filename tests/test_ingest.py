@@ -684,6 +684,7 @@ def test_unchanged_dump_is_skipped_without_parsing_and_writes_nothing(csv_dump, 
         second = cables_ingest(sources=[csv_dump], workers=2)
 
     assert (second.created, second.updated, second.unchanged, second.failed) == (0, 0, 40, [])
+    assert second.unparsed == 40
     assert writes_in(ctx.captured_queries) == []
     assert second.references_resolved == first.references_resolved
 
