@@ -121,3 +121,26 @@ def test_exit_status_is_non_zero_when_a_source_fails(tmp_path, corpus_dir):
     assert bad.returncode == 1
     assert f"{tmp_path / 'empty.txt'}:" in bad.stderr
     assert "0 created, 0 updated, 1 unchanged, 1 failed" in bad.stdout
+
+
+def test_workers_must_be_positive(cable_files):
+    with pytest.raises(CommandError, match="workers"):
+        run(str(cable_files("a.txt", make_cable("06PARIS1"))), "--workers", "0")
+
+
+def test_workers_option_reaches_the_ingest(cable_files, monkeypatch):
+    from cables import ingest
+    from cables.management.commands import ingest_cables
+
+    seen = {}
+    real = ingest.cables_ingest
+
+    def spy(**kwargs):
+        seen["workers"] = kwargs["workers"]
+        return real(**kwargs)
+
+    monkeypatch.setattr(ingest_cables, "cables_ingest", spy)
+    out, _ = run(str(cable_files("a.txt", make_cable("06PARIS1"))), "--workers", "1")
+
+    assert seen == {"workers": 1}
+    assert "1 created" in out
