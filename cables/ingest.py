@@ -88,6 +88,9 @@ MAX_OUTCOMES = 10_000
 # A cables.csv dump smaller than this is parsed in the main process even when workers are allowed
 # (CABLES_INGEST_WORKERS_MIN_BYTES): starting the pool costs about a second.
 WORKERS_MIN_BYTES = 8 * 1024**2
+# PostgreSQL statistics are refreshed when a run has created this many cables, then each time
+# the number doubles (about 8 times for the whole release).
+ANALYZE_FIRST = 2_000
 # Records per task sent to a worker, and tasks in flight per worker (bounds the memory held).
 WORKER_TASK_RECORDS = 50
 WORKER_TASKS_IN_FLIGHT = 4
@@ -279,12 +282,16 @@ def _ingest_into(
     batch: list[_Record] = []
     in_batch: set[str] = set()
     skipped = 0  # unchanged raw records since the last progress call
+    analyze_at = ANALYZE_FIRST
 
     def flush() -> None:
-        nonlocal skipped
+        nonlocal skipped, analyze_at
         if batch:
             _batch_ingest(records=batch, report=report, dry_run=dry_run, run_id=run_id)
             report.batches += 1
+            if report.created >= analyze_at:
+                _tables_analyze()
+                analyze_at = 2 * report.created
             batch.clear()
             in_batch.clear()
             skipped = 0
@@ -321,6 +328,19 @@ def _ingest_into(
         report.references_resolved = cable_refs.filter(cited__isnull=False).count()
         report.references_unresolved = cable_refs.filter(cited__isnull=True).count()
     report.elapsed = time.monotonic() - started
+
+
+def _tables_analyze() -> None:
+    """Refresh PostgreSQL's statistics of the tables a load grows. A fresh database gets its
+    cables faster than autovacuum analyses them; with statistics of an empty table the planner
+    reads the cables table from end to end for each batch's canonical-id look-up (measured: a
+    sequential scan, 42 ms per batch at 32,000 cables and growing, instead of an index scan)."""
+    connection = connections[router.db_for_write(Cable)]
+    if connection.vendor != "postgresql":
+        return
+    tables = [model._meta.db_table for model in (Cable, Reference, Paragraph, CableTag)]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
 
 
 # --- the ingest log ----------------------------------------------------------------------------
