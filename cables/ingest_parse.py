@@ -14,7 +14,9 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import itertools
 import json
+import operator
 import re
 import sys
 from collections.abc import Iterator
@@ -72,7 +74,14 @@ def csv_raw_records(handle: BinaryIO, *, name: str) -> Iterator[RawRecord | tupl
     reader (``cables.parsing.formats.iter_csv_lines``: same dialect, CR and CRLF as line ends).
     A record csv refuses, or one without 8 fields, is ``(name, line, message)`` with the parser's
     message.
+
+    Without a CR in the file, every step per line runs in C: csv reads one copy of the lines,
+    ``itertools.tee`` keeps the other, and a record's bytes are the lines it took
+    (``reader.line_num``). A file with CRs takes the slower exact path below.
     """
+    if handle.seekable() and not _has_cr(handle):
+        yield from _csv_raw_records_fast(handle, name=name)
+        return
     pending: list[bytes] = []
 
     def lines() -> Iterator[str]:
@@ -110,6 +119,51 @@ def csv_raw_records(handle: BinaryIO, *, name: str) -> Iterator[RawRecord | tupl
         identifier = fields[2].strip().encode("latin-1").decode("utf-8", errors="replace")
         yield RawRecord(line=start, data=data, identifier=identifier, raw_hash=raw_hash(data))
 
+
+def _has_cr(handle: BinaryIO) -> bool:
+    """Whether the rest of the file holds a CR (then restore the position)."""
+    start = handle.tell()
+    try:
+        while block := handle.read(1 << 22):
+            if b"\r" in block:
+                return True
+        return False
+    finally:
+        handle.seek(start)
+
+
+def _csv_raw_records_fast(handle: BinaryIO, *, name: str) -> Iterator[RawRecord | tuple[str, int, str]]:
+    start_position = handle.tell()
+    if handle.read(3) != codecs.BOM_UTF8:
+        handle.seek(start_position)
+    for_csv, for_bytes = itertools.tee(handle)
+    reader = csv.reader(map(_LATIN1, for_csv), **CSV_DIALECT)
+    taken = 0  # lines taken by the reader so far
+    join = b"".join
+    while True:
+        start = taken + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            consumed, taken = reader.line_num - taken, reader.line_num
+            for _ in itertools.islice(for_bytes, consumed):
+                pass
+            yield (name, start, f"not a cable (CSV record: {exc})")
+            continue
+        consumed, taken = reader.line_num - taken, reader.line_num
+        data = join(itertools.islice(for_bytes, consumed))
+        if not fields or (len(fields) == 1 and not fields[0].strip()):
+            continue
+        if len(fields) != CSV_FIELDS:
+            yield (name, start, f"not a cable (CSV record has {len(fields)} fields, expected {CSV_FIELDS})")
+            continue
+        identifier = fields[2].strip().encode("latin-1").decode("utf-8", errors="replace")
+        yield RawRecord(line=start, data=data, identifier=identifier, raw_hash=raw_hash(data))
+
+
+_LATIN1 = operator.methodcaller("decode", "latin-1")
 
 ParsedItem = tuple[str, dict[str, Any], str] | tuple[str, int, str]
 

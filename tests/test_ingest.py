@@ -727,3 +727,31 @@ def test_a_changed_parser_reparses_the_dump_and_writes_only_the_new_raw_hashes(c
     after = dict(Cable.objects.values_list("identifier", "source_hashes"))
     assert after.keys() == before.keys() and all(after[k] != before[k] for k in after)
     assert (again.updated, again.unchanged) == (0, 40)
+
+
+def test_dump_split_in_c_agrees_with_the_exact_split_and_crs_take_the_exact_one(
+    csv_dump, tmp_path, monkeypatch
+):
+    records = raw_records(csv_dump)
+    dump = tmp_path / "mixed.csv"
+    dump.write_bytes(b"".join([*records[:3], b'"1","2"\n', *records[3:]]))
+
+    def split(path: Path) -> list:
+        with path.open("rb") as handle:
+            items = ingest_parse.csv_raw_records(handle, name=str(path))
+            return [
+                item if isinstance(item, tuple) else (item.line, item.data, item.raw_hash) for item in items
+            ]
+
+    fast = split(dump)
+    monkeypatch.setattr(ingest_parse, "_has_cr", lambda handle: True)
+    assert split(dump) == fast
+    assert len(fast) == 41 and fast[3] == (str(dump), b"".join(records[:3]).count(b"\n") + 1, fast[3][2])
+    monkeypatch.undo()
+
+    with_cr = tmp_path / "cr.csv"
+    with_cr.write_bytes(b"".join([*records[:2], records[2].replace(b"\n", b"\r\n"), *records[3:]]))
+    expected = [(item.source, item.as_dict()["identifier"]) for item in parsing.iter_path(with_cr)]
+    report = cables_ingest(sources=[with_cr], workers=1)
+    assert report.failed == []
+    assert sorted(Cable.objects.values_list("source", "identifier")) == sorted(expected)
