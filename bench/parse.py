@@ -3,12 +3,19 @@
 Generates (or reuses) a 20,000-cable synthetic corpus in /tmp with the shared tool, then times
 ``cables.parsing.iter_path`` over each format and prints a table. Run from the repo root:
 
-    .venv/bin/python bench/parse.py [--count 20000] [--corpus /tmp/bench-corpus]
+    .venv/bin/python bench/parse.py [--count 20000] [--corpus /tmp/bench-corpus] [--baseline DIR]
+
+``--baseline DIR`` also times a copy of an older parser package (e.g. ``cp -r cables/parsing
+/tmp/oldparse/old_parsing`` before a change, then ``--baseline /tmp/oldparse/old_parsing``),
+interleaved with the current one format by format, so both see the same machine load: on a
+shared machine only the ratio within one run means much. CPU seconds (this process) are
+printed next to wall seconds; cables/s is per CPU second.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import platform
 import subprocess
@@ -19,8 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cables.parsing import iter_path  # noqa: E402
-from cables.parsing.errors import ParseError  # noqa: E402
+from cables.parsing import api as current_api  # noqa: E402
 
 MAKE_CORPUS = ROOT.parent / "shared" / "tools" / "make_corpus.py"
 
@@ -49,31 +55,51 @@ def ensure_corpus(corpus: Path, count: int) -> dict[str, Path]:
     return targets
 
 
-def measure(path: Path) -> tuple[int, int, float]:
-    """(cables, errors, seconds) for one pass over ``path``."""
+def load_baseline(package_dir: Path) -> object:
+    """The ``api`` module of a parser package copied elsewhere (imported under its own name)."""
+    sys.path.insert(0, str(package_dir.resolve().parent))
+    return importlib.import_module(f"{package_dir.name}.api")
+
+
+def measure(api: object, path: Path) -> tuple[int, int, float, float]:
+    """(cables, errors, CPU seconds, wall seconds) for one pass over ``path``."""
     cables = errors = 0
-    start = time.perf_counter()
-    for item in iter_path(path):
-        if isinstance(item, ParseError):
+    error_type = api.ParseError  # type: ignore[attr-defined]
+    cpu, wall = time.process_time(), time.perf_counter()
+    for item in api.iter_path(path):  # type: ignore[attr-defined]
+        if isinstance(item, error_type):
             errors += 1
         else:
             cables += 1
-    return cables, errors, time.perf_counter() - start
+    return cables, errors, time.process_time() - cpu, time.perf_counter() - wall
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=20000)
     parser.add_argument("--corpus", type=Path, default=Path("/tmp/bench-corpus"))  # noqa: S108 - generated data, outside the repo by design
+    parser.add_argument("--baseline", type=Path, help="a copy of an older cables/parsing package to compare")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
     targets = ensure_corpus(args.corpus, args.count)
     print(f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores (1 used)")
-    print(f"{'format':<8} {'cables':>8} {'errors':>7} {'seconds':>8} {'cables/s':>9}")
+    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    parsers = {"current": current_api}
+    if args.baseline:
+        parsers = {"baseline": load_baseline(args.baseline), **parsers}
+    head = ("parser", "format", "cables", "errors", "cpu s", "wall s", "cables/s")
+    print(f"{head[0]:<9} {head[1]:<7} {head[2]:>7} {head[3]:>6} {head[4]:>7} {head[5]:>7} {head[6]:>9}")
+    rates: dict[tuple[str, str], float] = {}
     for fmt, path in targets.items():
-        cables, errors, seconds = measure(path)
-        print(f"{fmt:<8} {cables:>8} {errors:>7} {seconds:>8.1f} {cables / seconds:>9.0f}")
+        for name, api in parsers.items():
+            count, errors, cpu, wall = measure(api, path)
+            rates[name, fmt] = count / cpu
+            print(f"{name:<9} {fmt:<7} {count:>7} {errors:>6} {cpu:>7.1f} {wall:>7.1f} {count / cpu:>9.0f}")
+    if args.baseline:
+        for fmt in targets:
+            print(f"speed-up {fmt}: {rates['current', fmt] / rates['baseline', fmt]:.2f}x")
+    print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return 0
 
 
