@@ -71,6 +71,8 @@ class CableFilterSet(django_filters.FilterSet):
         self.filters["sort"].extra["choices"] = field.choices
         for name in ("since", "until"):
             self.form.fields[name].widget = forms.DateInput(attrs={"type": "date"})
+        # the origins as a list (one query), so that _filters.html can loop over the choices
+        self.form.fields["origin"].choices = origin_choices()
 
     @property
     def order(self) -> str:

@@ -272,10 +272,10 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        stats = collection_stats("home", self.compute_stats)
+        stats = collection_stats("home-v2", self.compute_stats)  # v2: with "recent"
         context.update(stats)
         context["timeline"] = timeline(stats["years"])
-        context["recent"] = Cable.objects.with_list_related().order_by("-loaded_at", "identifier")[:10]
+        context["recent"] = stats["recent"]
         return context
 
     @staticmethod
@@ -285,6 +285,8 @@ class HomeView(TemplateView):
         tags = Tag.objects.filter(pk__in=sorted(counts, key=counts.__getitem__, reverse=True)[:24])
         return {
             **span,
+            # the last loaded cables change only when ingest writes, like the figures
+            "recent": list(Cable.objects.with_list_related().order_by("-loaded_at", "identifier")[:10]),
             "years": Cable.objects.per_year(),
             "top_tags": sorted(
                 ({"code": t.code, "name": t.name, "count": counts[t.pk]} for t in tags),
