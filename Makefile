@@ -35,6 +35,10 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --silent
 	touch $@
 
+.PHONY: print-python
+print-python: ## the Python 3.12+ interpreter the set-up uses
+	@echo $(PYTHON)
+
 .PHONY: install
 install: $(VENV)/.installed node_modules/.package-lock.json ## create the virtualenv with pinned dependencies, and node_modules for the browser tests
 
