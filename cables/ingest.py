@@ -51,7 +51,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connections, models, router, transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -486,9 +485,9 @@ def _iter_csv_dump(
                     group.append(item)
                 if group and (item is None or len(group) >= batch_size):
                     known = dict(
-                        Cable.objects.filter(identifier__in={r.identifier for r in group}).values_list(
-                            "identifier", "source_hashes"
-                        )
+                        Cable.objects.filter(identifier__in={r.identifier for r in group})
+                        .order_by()
+                        .values_list("identifier", "source_hashes")
                     )
                     task: list[RawRecord] = []
                     for raw in group:
@@ -875,7 +874,9 @@ def _batch_write(
             identifier: (pk, hashes or {}, raw_hashes or {})
             for identifier, pk, hashes, raw_hashes in Cable.objects.filter(
                 identifier__in=[r.identifier for r in records]
-            ).values_list("identifier", "pk", "content_hashes", "source_hashes")
+            )
+            .order_by()
+            .values_list("identifier", "pk", "content_hashes", "source_hashes")
         }
         new: list[_Record] = []
         changed: list[tuple[_Record, int, dict[str, str], dict[str, str]]] = []
@@ -1108,35 +1109,33 @@ def _cables_by_canonical_id(targets: set[str]) -> dict[str, int]:
 
 
 def _references_link_to(*, cables: list[Cable]) -> int:
-    """Link earlier, unresolved references whose target is one of ``cables``; returns links made."""
+    """Link earlier, unresolved references whose target is one of ``cables``; returns links made.
+
+    A reference to 09USEUBRUSSELS12 takes 09BRUSSELS12 while the former is absent (partner
+    stations). The references are found through their target (``reference_target_idx``, a few
+    rows per cable) and the unresolved ones kept here: a ``cited IS NULL`` condition in SQL lets
+    PostgreSQL scan every unresolved reference of the collection instead (measured: 2 ms per
+    batch at 32,000 cables, 12 ms at 98,000, growing with the table).
+    """
     canonical_ids = {cable.canonical_id for cable in cables}
     if not canonical_ids:
         return 0
-    linked = Reference.objects.filter(
-        cited__isnull=True, kind=ReferenceKind.CABLE, target_identifier__in=canonical_ids
-    ).update(
-        cited_id=Subquery(
-            Cable.objects.filter(canonical_id=OuterRef("target_identifier")).order_by("pk").values("pk")[:1]
+    partners = {p for c in canonical_ids if (p := partner_identifier(c))}
+    pending = [
+        (pk, target)
+        for pk, target, cited_id in Reference.objects.filter(
+            kind=ReferenceKind.CABLE, target_identifier__in=canonical_ids | partners
         )
-    )
-    # Partner stations: a reference to 09USEUBRUSSELS12 takes 09BRUSSELS12 while the former is absent.
-    partner_of = {p: c for c in canonical_ids if (p := partner_identifier(c))}
-    if partner_of:
-        pending = list(
-            Reference.objects.filter(
-                cited__isnull=True, kind=ReferenceKind.CABLE, target_identifier__in=partner_of
-            ).values_list("pk", "target_identifier")
-        )
-        if pending:
-            by_canonical = _cables_by_canonical_id({partner_of[target] for _, target in pending})
-            updates = [
-                Reference(pk=pk, cited_id=by_canonical[partner_of[target]])
-                for pk, target in pending
-                if partner_of[target] in by_canonical
-            ]
-            Reference.objects.bulk_update(updates, ["cited"], batch_size=500)
-            linked += len(updates)
-    return linked
+        .order_by()
+        .values_list("pk", "target_identifier", "cited_id")
+        if cited_id is None
+    ]
+    if not pending:
+        return 0
+    by_target = _cables_by_canonical_id({target for _, target in pending})
+    updates = [Reference(pk=pk, cited_id=by_target[target]) for pk, target in pending if target in by_target]
+    Reference.objects.bulk_update(updates, ["cited"], batch_size=500)
+    return len(updates)
 
 
 # --- origins and tags --------------------------------------------------------------------------
