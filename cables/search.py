@@ -32,6 +32,7 @@ rebuild_search_index``) rebuilds it from the stored cables.
 from __future__ import annotations
 
 import re
+import threading
 import time
 import unicodedata
 from bisect import bisect_left, bisect_right
@@ -199,7 +200,16 @@ _COMMA_S_RE = re.compile(r"(?<=[^\W_]),(?=[sS]\b)")  # IRAN,S -> IRAN'S (same le
 _WORD_RE = re.compile(r"[^\W\d_](?:\.[^\W\d_])+\.?(?![^\W_])|[^\W_]+(?:['’][^\W_]+)*")
 _APOSTROPHES = str.maketrans("", "", "'’.")
 _HAS_DIGIT_RE = re.compile(r"\d")
-_stemmer = snowballstemmer.stemmer("english")
+# Snowball stemmers keep per-word state and are not thread-safe: gunicorn's gthread workers
+# share this module between threads, so each thread gets its own.
+_stemmers = threading.local()
+
+
+def _stem(word: str) -> str:
+    stemmer = getattr(_stemmers, "english", None)
+    if stemmer is None:
+        stemmer = _stemmers.english = snowballstemmer.stemmer("english")
+    return stemmer.stemWord(word)
 
 
 @lru_cache(maxsize=400_000)
@@ -224,7 +234,7 @@ def _lexeme(word: str) -> str | None:
         return None
     if _HAS_DIGIT_RE.search(folded):
         return folded
-    return _stemmer.stemWord(folded)
+    return _stem(folded)
 
 
 def _words(text: str) -> Iterator[re.Match[str]]:
@@ -488,7 +498,7 @@ def _prefix_lexeme(folded: str) -> str:
     """
     if _HAS_DIGIT_RE.search(folded):
         return folded
-    stems = [_stemmer.stemWord(folded + ending) for ending in _COMPLETIONS]
+    stems = [_stem(folded + ending) for ending in _COMPLETIONS]
     common = stems[0]
     for stem in stems[1:]:
         while not stem.startswith(common):

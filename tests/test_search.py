@@ -594,3 +594,28 @@ def test_identifier_lookup_variants(corpus, q, expected):
 def test_identifier_search_finds_the_cable_on_this_engine(corpus):
     assert connection.vendor in {"sqlite", "postgresql"}
     assert found("06paris6189") == {"06PARIS6189"}
+
+
+def test_stemming_is_safe_across_threads():
+    """gunicorn's gthread workers share the module: concurrent stemming must give the same stems.
+
+    A shared Snowball stemmer fails this at once (IndexError, wrong stems) when threads switch
+    often; each thread must have its own.
+    """
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cables import search as engine
+
+    stems = ("negotiat", "nuclear", "sanction", "elect", "govern", "international", "organization")
+    endings = ("ion", "ions", "ing", "ed", "s", "al", "ly", "ive", "e", "ational")
+    words = [stem + ending for stem in stems for ending in endings] * 20
+    expected = [engine._stem(word) for word in words]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            for _ in range(10):
+                assert list(pool.map(engine._stem, words)) == expected
+    finally:
+        sys.setswitchinterval(interval)
