@@ -97,8 +97,9 @@ def cables_upload(*, files: Sequence[UploadedFile], user: Any = None) -> UploadR
                 )
         if problems:
             return _refuse(user=user, names=names, problems=problems)
+        # Parse in this process: a web worker must not fork a pool of parser processes.
         report = cables_ingest(
-            sources=list(labels), started_by=IngestRun.Starter.UPLOAD, user=user, labels=labels
+            sources=list(labels), started_by=IngestRun.Starter.UPLOAD, user=user, labels=labels, workers=1
         )
     return UploadResult(report=report)
 

@@ -389,3 +389,21 @@ def test_uploaded_names_never_become_paths(tmp_path, settings):
     result = cables_upload(files=[upload("../../../../tmp/evil.txt", b"not a cable")])
     assert result.report.failed[0][0] == "evil.txt"
     assert not (tmp_path.parent / "evil.txt").exists()
+
+
+@pytest.mark.django_db
+def test_upload_parses_in_the_web_process(monkeypatch):
+    """A web worker must not start a pool of parser processes, whatever the upload's size."""
+    import cables.upload as upload_module
+
+    seen = {}
+
+    def fake_ingest(**kwargs):
+        seen.update(kwargs)
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(upload_module, "cables_ingest", fake_ingest)
+    data = corpus_file("telegram/09PARIS1007.txt").read_bytes()
+    with pytest.raises(RuntimeError, match="stop here"):
+        cables_upload(files=[upload("09PARIS1007.txt", data)])
+    assert seen["workers"] == 1
