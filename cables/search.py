@@ -16,6 +16,20 @@ the same cables on both (ranking aside):
   on spaces and so keeps the lexemes exactly. A trigger removes a deleted cable's row. Relevance
   is ``bm25`` with column weights 10/4/1.
 
+**Relevance order.** A result of at most ``RANK_CANDIDATES`` (1,000) cables is ranked in full.
+A bigger one ranks only its first ``RANK_CANDIDATES`` matches in index order (PostgreSQL: the
+order of the GIN bitmap scan, i.e. of storage, stable until a cable is rewritten; SQLite: by id),
+which come first, best first (ties: newest, then identifier); every other match follows, newest
+first (then identifier), with ``search_rank`` None. The result set and its count never change:
+only the order beyond the candidates does. Why: a rank reads each ranked cable's whole index
+entry (``ts_rank_cd`` detoasts the ``tsvector``, ``bm25`` walks the position lists), so ranking
+a word in 60 % of 251,287 cables costs seconds; finding the candidates costs a capped index scan.
+The candidates are not chosen by date: walking the date index and testing ``@@`` per row reads
+a document per row, which is fast for a common word and takes seconds for a rare or negated one
+whose frequency the planner overestimates (``sanction* -iran``: 97,000 rows read for 1,000).
+Pages within the candidates are read from them alone (``_RankedQuerySet``), not from a sort of
+every match.
+
 Neither the PostgreSQL ``english`` stemmer nor FTS5's ``porter`` tokenizer is used: they are
 different algorithms (Porter2 and Porter1 disagree on ``general``/``generous``/``generation``),
 and the promise is the same results on both engines.
@@ -41,12 +55,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 from typing import Any
 
 import snowballstemmer
 from django.conf import settings
 from django.db import OperationalError, connections, router, transaction
-from django.db.models import BooleanField, Count, Expression, F, FloatField, QuerySet
+from django.db.models import BooleanField, Case, Count, Expression, F, FloatField, QuerySet, When
 from django.db.models.expressions import RawSQL
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -93,8 +108,9 @@ PG_MAX_POSITION = 16383  # PostgreSQL's limit on a position within a tsvector
 PG_MAX_POSITIONS_PER_LEXEME = 256
 FIELD_GAP = 100  # positions between fields on PostgreSQL, so that a phrase never spans two
 
+RANK_CANDIDATES = 1_000  # relevance ranks at most this many matches (see "Relevance order")
 SNIPPET_CHARS = 280  # a paragraph longer than this is cut around its hits
-FACET_SAMPLE = 10_000  # facets of a bigger result count its first matches ("at least")
+FACET_SAMPLE = 2_000  # facets of a bigger result count its first matches ("at least")
 SEARCH_TIMEOUT_MS = 3000  # default bound on one search statement (CABLES_SEARCH_TIMEOUT_MS)
 
 # The Snowball English stop word list (also PostgreSQL's english.stop), less "us" (U.S.).
@@ -636,11 +652,58 @@ def search(queryset: QuerySet[Cable], q: str | ParsedQuery, *, order: str = "rel
         rank = _FtsRank(F("pk"), match)
     else:  # pragma: no cover - only the two supported engines
         raise NotImplementedError(f"no full-text search for {vendor}")
+    newest = (F("created").desc(nulls_last=True), "identifier")
     if order == "newest":
-        return matched.order_by(F("created").desc(nulls_last=True), "identifier")
+        return matched.order_by(*newest)
     if order == "oldest":
         return matched.order_by(F("created").asc(nulls_last=True), "identifier")
-    return matched.annotate(search_rank=rank).order_by("-search_rank", "identifier")
+    # Relevance ranks a bounded candidate set: the first RANK_CANDIDATES matches the index
+    # yields (all of them when there are no more; see the module docstring). They come first,
+    # best first; the other matches follow, newest first. Ranking reads a cable's whole index
+    # entry: a word in most cables would mean reading most of the collection for every page.
+    candidates = matched.order_by().values("pk")[:RANK_CANDIDATES]
+    ranked = Case(When(pk__in=candidates, then=rank), default=None, output_field=FloatField())
+    results = matched.annotate(search_rank=ranked).order_by(F("search_rank").desc(nulls_last=True), *newest)
+    results.__class__ = _ranked_class(type(results))
+    results.query.rank_window = _RankWindow(candidates, tuple(results.query.order_by))
+    return results
+
+
+@dataclass(frozen=True)
+class _RankWindow:
+    candidates: QuerySet[Cable]
+    order_by: tuple[Any, ...]
+
+
+class _RankedQuerySet(QuerySet):
+    """A relevance-ordered search. Its first ``RANK_CANDIDATES`` rows are ranked candidates,
+    so a slice within them is read from the candidates alone (then ordered as usual), not from
+    a sort of every match; if the candidates left after later filters are too few to fill the
+    slice, the slice is read the usual way. Same rows either way."""
+
+    def __getitem__(self, k: Any) -> Any:
+        window: _RankWindow | None = getattr(self.query, "rank_window", None)
+        if (
+            window is not None
+            and isinstance(k, slice)
+            and k.step is None
+            and k.stop is not None
+            and 0 <= (k.start or 0) < k.stop <= RANK_CANDIDATES
+            and self._result_cache is None
+            and not self.query.is_sliced
+            and tuple(self.query.order_by) == window.order_by
+        ):
+            restricted = self.filter(pk__in=window.candidates)
+            restricted.query.rank_window = None
+            rows = restricted[k]
+            if len(rows) == k.stop - (k.start or 0):  # fetches them
+                return rows
+        return super().__getitem__(k)
+
+
+@lru_cache(maxsize=16)
+def _ranked_class(base: type[QuerySet]) -> type[QuerySet]:
+    return type(f"Ranked{base.__name__}", (_RankedQuerySet, base), {})
 
 
 # --- identifiers ---------------------------------------------------------------------------------
@@ -701,6 +764,31 @@ class Snippet:
 def paragraph_anchor(number: int | None, position: int) -> str:
     """The fragment id of a paragraph on the cable page (without ``#``)."""
     return f"p{number}" if number is not None else f"p-{position}"
+
+
+def _lexemes(text: str) -> list[str]:
+    """``analyze(text)`` (the lexemes of ``_spans(text)``, in order) without a Python step per
+    word once the words are in the cache: scoring a paragraph needs its lexemes, not offsets."""
+    cache = _LEXEME_CACHE
+    if ",s" in text or ",S" in text:
+        text = _COMMA_S_RE.sub("'", text)
+    found = list(map(cache.get, _WORD_RE.findall(text), repeat(_MISSING)))
+    if _MISSING in found:
+        return analyze(text)
+    return list(filter(None, found))
+
+
+def _score(lexemes: list[str], terms: Sequence[Term]) -> tuple[int, int]:
+    """(distinct terms, occurrences) of ``terms`` in ``lexemes``: what ``_hits`` would find."""
+    distinct = total = 0
+    for term in terms:
+        if len(term.lexemes) == 1 and not term.prefix:
+            found = lexemes.count(term.lexemes[0])
+        else:
+            found = len(_hits([(0, 0, lexeme) for lexeme in lexemes], [term]))
+        distinct += found > 0
+        total += found
+    return distinct, total
 
 
 def _hits(spans: list[tuple[int, int, str]], terms: Sequence[Term]) -> list[tuple[int, int, int]]:
@@ -805,7 +893,7 @@ def snippets(
         return result
     terms = parsed.terms
     probe = _probe(terms)
-    candidates: dict[int, list[tuple[tuple[int, int, int], Snippet]]] = defaultdict(list)
+    candidates: dict[int, list[tuple[tuple[int, int, int], Any]]] = defaultdict(list)
     rows = (
         Paragraph.objects.filter(cable_id__in=list(result))
         .order_by("cable_id", "position")
@@ -814,23 +902,25 @@ def snippets(
     for cable_id, position, number, text in rows.iterator(chunk_size=2000):
         if not _may_hit(text, probe):
             continue
-        hits = _hits(_spans(text), terms)
-        if not hits:
+        distinct, total = _score(_lexemes(text), terms)
+        if not total:
             continue
-        start, end = _window(text, hits, SNIPPET_CHARS)
-        score = (len({hit[2] for hit in hits}), len(hits), -position)
-        html = _render(text, _merge((s, e) for s, e, _ in hits), start, end)
-        candidates[cable_id].append(
-            (
-                score,
-                Snippet(
-                    anchor=paragraph_anchor(number, position), number=number, position=position, html=html
-                ),
-            )
-        )
+        candidates[cable_id].append(((distinct, total, -position), (position, number, text)))
+    # Paragraphs are scored from their lexemes; only the best ``per_cable`` of a cable are
+    # located, cut and rendered: a long cable can have hundreds of matching paragraphs.
     for cable_id, found in candidates.items():
         best = sorted(found, key=lambda item: item[0], reverse=True)[:per_cable]
-        result[cable_id] = [snippet for _, snippet in sorted(best, key=lambda item: item[1].position)]
+        chosen = []
+        for _, (position, number, text) in sorted(best, key=lambda item: item[1][0]):
+            hits = _hits(_spans(text), terms)
+            start, end = _window(text, hits, SNIPPET_CHARS)
+            html = _render(text, _merge((s, e) for s, e, _ in hits), start, end)
+            chosen.append(
+                Snippet(
+                    anchor=paragraph_anchor(number, position), number=number, position=position, html=html
+                )
+            )
+        result[cable_id] = chosen
     return result
 
 

@@ -214,6 +214,30 @@ def test_relevance_prefers_a_match_in_the_subject(corpus):
     assert ranked[-1].identifier in {"07BERLIN100", "05PARIS1234"}
 
 
+def test_relevance_ranks_a_bounded_candidate_set_then_the_rest_newest_first(corpus, monkeypatch):
+    # Only the first RANK_CANDIDATES matches (index order) are ranked, and come first, best
+    # first; the other matches follow newest first. Which cables match never depends on it.
+    monkeypatch.setattr(search_module, "RANK_CANDIDATES", 2)
+    results = search(Cable.objects.all(), "nuclear")
+    rows = list(results)
+    ids = [cable.identifier for cable in rows]
+    assert set(ids) == found("nuclear") == {"08STATE5000", "07BERLIN100", "06PARIS6189", "05PARIS1234"}
+    assert len(ids) == 4 and results.count() == 4
+    ranks = [cable.search_rank for cable in rows]
+    assert None not in ranks[:2] and ranks[0] >= ranks[1] and ranks[2:] == [None, None]
+    created = {cable.identifier: cable.created for cable in rows}
+    assert created[ids[2]] > created[ids[3]]  # the rest, newest first
+    # a slice within the candidates is read from them alone: the same rows
+    assert [cable.identifier for cable in results[:2]] == ids[:2]
+    assert [cable.identifier for cable in results[1:2]] == ids[1:2]
+    assert [cable.identifier for cable in results[1:3]] == ids[1:3]
+    # a later filter that leaves too few candidates for the slice: read the usual way, same order
+    unclassified = results.filter(classification=Classification.UNCLASSIFIED)
+    expected = [i for i in ids if i in {"08STATE5000", "05PARIS1234"}]
+    assert [cable.identifier for cable in unclassified[:2]] == expected
+    assert [cable.identifier for cable in unclassified] == expected
+
+
 def test_search_is_a_queryset_that_chains_counts_and_slices(corpus):
     results = search(Cable.objects.filter(classification=Classification.UNCLASSIFIED), "nuclear")
     assert results.count() == 2
@@ -513,6 +537,21 @@ def test_results_page_labels_sampled_facet_counts(corpus, client, monkeypatch):
     monkeypatch.setattr(search_module, "FACET_SAMPLE", 2)
     page = client.get(url, {"q": "nuclear"}).content.decode()
     assert "at least 2" in page or "at least 1" in page
+
+
+def test_results_timeline_of_a_capped_search_charts_its_first_matches_and_says_so(
+    corpus, client, monkeypatch
+):
+    from cables import views
+
+    url = reverse("cables:cable-list")
+    full = client.get(url, {"q": "nuclear"})
+    assert full.context["results_timeline"]["total"] == 4 and not full.context["results_timeline"]["sample"]
+    monkeypatch.setattr(views, "COUNT_CAP", 3)
+    capped = client.get(url, {"q": "nuclear"})
+    chart = capped.context["results_timeline"]
+    assert chart["sample"] == 3 and chart["total"] == 3
+    assert "at least (of the first 3 matches)" in capped.content.decode()
 
 
 # --- bounds --------------------------------------------------------------------------------------
