@@ -22,7 +22,6 @@ from .errors import ParseError
 from .formats import RawCable, derive_telegram_identifier
 from .identifiers import canonicalize_id
 from .model import Paragraph, ParsedCable, Recipients, Reference
-from .text import strip_layout_lines
 
 _WS_RE = re.compile(r"\s+")
 _STATION_RE = re.compile(r"^\d\d([A-Z]+?)\d+$")
@@ -36,6 +35,35 @@ def remove_repeated_block(body: str) -> tuple[str, int]:
     Lines are compared with whitespace collapsed and blank lines ignored. Only an exact repeat
     of the ``k`` non-blank lines before the next occurrence of the first line is removed.
     """
+    # most bodies repeat nothing: look for a repeat of the first line without splitting the
+    # body (the same test as below), and run the full comparison only when there is one
+    n = len(body)
+    pos = 0
+    while True:
+        end = body.find("\n", pos)
+        if end < 0:
+            end = n
+        if body[pos:end].strip():
+            break
+        if end == n:
+            return body, 0
+        pos = end + 1
+    first = " ".join(body[pos:end].split())
+    probe = first.split(" ", 1)[0]
+    size = len(first)
+    at = end + 1
+    while at < n and (hit := body.find(probe, at)) >= 0:
+        start = body.rfind("\n", 0, hit) + 1
+        stop = body.find("\n", hit)
+        if stop < 0:
+            stop = n
+        if stop - start >= size and " ".join(body[start:stop].split()) == first:
+            return _remove_repeated_block(body)
+        at = stop + 1
+    return body, 0
+
+
+def _remove_repeated_block(body: str) -> tuple[str, int]:
     lines = body.split("\n")
     first_at = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first_at is None:
@@ -150,8 +178,9 @@ def build_cable(raw: RawCable, *, known_ids: Any = None) -> ParsedCable:
     warnings: list[str] = list(raw.warnings)
     extra: dict[str, Any] = {}
     header = hdr.tidy(raw.header)
-    body, _removed = remove_repeated_block(hdr.tidy(raw.body))
-    body = hdr.tidy(body)
+    body, removed = remove_repeated_block(hdr.tidy(raw.body))
+    if removed:  # else ``body`` is the tidied text already (tidy is idempotent)
+        body = hdr.tidy(body)
     partial = hdr.is_partial(header)
 
     identifier = raw.identifier
@@ -183,7 +212,7 @@ def build_cable(raw: RawCable, *, known_ids: Any = None) -> ParsedCable:
     released = hdr.page_timestamp(raw.released)
 
     # preamble and classification
-    stripped = strip_layout_lines(body)
+    stripped = par_mod.strip_layout(body)
     preamble, rest = par_mod.split_preamble(stripped)
     banner = cls.find_banner(body)
     # caveat lines (SIPDIS) are layout for the other fields: read them from the unstripped body

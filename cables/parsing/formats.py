@@ -367,6 +367,15 @@ def move_date_line(header: str, body: str) -> tuple[str, str]:
     ``DESTINATION: …`` printed before the banner (trap 13, 10BERLIN180): both renditions of a
     cable then give the same body and fields.
     """
+    # the first non-blank line, found without splitting the whole body
+    pos = 0
+    while (end := body.find("\n", pos)) >= 0 and not body[pos:end].strip():
+        pos = end + 1
+    first = body[pos:] if end < 0 else body[pos:end]
+    if is_date_line(first):
+        return _moved(header, [first.strip()], "" if end < 0 else body[end + 1 :])
+    if not _DUMP_ROW_RE.match(first):
+        return header, body
     lines = body.split("\n")
     i = 0
     while i < len(lines) and not lines[i].strip():
@@ -384,8 +393,12 @@ def move_date_line(header: str, body: str) -> tuple[str, str]:
             i = j
     if not moved:
         return header, body
+    return _moved(header, moved, "\n".join(lines[i:]))
+
+
+def _moved(header: str, moved: list[str], body: str) -> tuple[str, str]:
     block = "\n".join(moved).strip("\n")
-    return (f"{header}\n{block}" if header.strip() else block), "\n".join(lines[i:])
+    return (f"{header}\n{block}" if header.strip() else block), body
 
 
 def match_banner_in(text: str) -> bool:

@@ -243,9 +243,30 @@ def _scan(lines: tuple[str, ...]) -> _Scan:
     return _Scan(lines)
 
 
+# outputs of ``strip_layout`` (id -> the string itself, so the id stays taken): a small, bounded set
+_STRIPPED: dict[int, str] = {}
+
+
+def strip_layout(body: str) -> str:
+    """``strip_layout_lines(body)``, remembered so the functions here do not strip it again.
+
+    A second pass over the result, even after cutting blank runs, drops nothing: page breaks and
+    noise lines are tested line by line and all went in the first pass; cutting blank runs only
+    changes blank lines, and a classification line goes only next to a page break.
+    """
+    text = strip_layout_lines(body)
+    if len(_STRIPPED) >= 8:
+        _STRIPPED.clear()
+    _STRIPPED[id(text)] = text
+    return text
+
+
 def _strip_layout(text: str) -> str:
     """``strip_layout_lines`` after cutting blank runs, skipped when no line can be a layout line."""
+    already = _STRIPPED.get(id(text)) is text
     text = _BLANK_RUN_RE.sub("\n\n", text)
+    if already:
+        return text
     return strip_layout_lines(text) if _LAYOUT_HINT_RE.search(text) else text
 
 
@@ -346,13 +367,45 @@ def _area_start(lines: Sequence[str], starts: dict[int, int]) -> int:
     return pre_end if first is None else min(first, pre_end)
 
 
+def _first_start(lines: Sequence[str], joined: str) -> int | None:
+    """Index of the first accepted numbered start (the first key of ``_numbered_starts``), or None.
+
+    ``joined`` is ``"\\n".join(lines)``.
+    """
+    for i in lines_matching("\n" + joined, _START_TEXT_RE):
+        found = _start_number(lines[i])
+        if found is None:
+            continue
+        number, rest = found
+        if number > _MAX_NUMBER:
+            continue
+        # no start accepted yet: previous is 0, so N in (1, 0) is accepted
+        if number <= 1 or i == 0 or _is_blank_or_rule(lines[i - 1]) or _has_marking(rest):
+            return i
+    return None
+
+
+@lru_cache(maxsize=4)
+def _content_begin(lines: tuple[str, ...]) -> int:
+    """``_area_start`` of content lines, shared by paragraphs and summary."""
+    return _area_start(lines, _content_starts(lines))
+
+
 def split_preamble(body: str) -> tuple[str, str]:
     """(preamble, rest): the preamble ends at the first numbered paragraph, else after its last element."""
     lines = body.split("\n")
-    clean = [line.rstrip() for line in lines]
-    starts = _numbered_starts(clean, len(clean))
-    cut = min(starts) if starts else _preamble_elements_end(clean)
-    return "\n".join(lines[:cut]), "\n".join(lines[cut:])
+    if has_trailing_space(body):
+        clean = [line.rstrip() for line in lines]
+        joined = "\n".join(clean)
+    else:
+        clean, joined = lines, body
+    cut = _first_start(clean, joined)
+    if cut is None:
+        cut = _preamble_elements_end(clean)
+    if cut == 0:
+        return "", body
+    at = sum(map(len, lines[:cut])) + cut  # where line ``cut`` starts ("\n".join of the lines before)
+    return body[: at - 1], body[at:]
 
 
 # --- signature ------------------------------------------------------------------------------------
@@ -505,7 +558,10 @@ class _Builder:
         if self.lines is not None:
             # the builder holds rstripped lines only (content lines, a stripped first line, ""),
             # so the runs of empty lines are collapsed at C speed
-            text = _BLANK_LINES_RE.sub("\n\n", "\n".join(self.lines)).strip("\n")
+            text = "\n".join(self.lines)
+            if "\n\n\n" in text:  # the regex alone scans every character
+                text = _BLANK_LINES_RE.sub("\n\n", text)
+            text = text.strip("\n")
             if text or self.number is not None:
                 self.entries.append(Paragraph(self.number, self.marking, text))
         self.lines = None
@@ -561,8 +617,7 @@ def _build(lines: tuple[str, ...], starts: dict[int, int], begin: int) -> list[P
 def parse_paragraphs(body: str, *, warnings: list[str] | None = None) -> list[Paragraph]:
     """Paragraph entries of a body (3.12): numbered, headings, unnumbered blocks; no signature."""
     lines = _content_lines(body)
-    starts = _content_starts(lines)
-    entries = _build(lines, starts, _area_start(lines, starts))
+    entries = _build(lines, _content_starts(lines), _content_begin(lines))
     if not entries and warnings is not None:
         warnings.append("no-paragraphs: the body has no paragraph text")
     return entries
@@ -653,8 +708,7 @@ def parse_summary(body: str) -> str | None:
     """The summary text (3.13), or None."""
     lines = _content_lines(body)
     starts = _content_starts(lines)
-    begin = _area_start(lines, starts)
-    start = _summary_start(lines, begin)
+    start = _summary_start(lines, _content_begin(lines))
     if start is None:
         if not starts:
             return None
