@@ -232,8 +232,9 @@ def build_cable(raw: RawCable, *, known_ids: Any = None) -> ParsedCable:
             warnings.append(f"origin-derived: from FM {sender}")
 
     # subject
-    subject = subj_mod.parse_subject(preamble, clean=True)
+    # one read: the cleaned subject is clean_subject of the raw one ("" stays "")
     subject_raw = subj_mod.parse_subject(preamble, clean=False)
+    subject = subj_mod.clean_subject(subject_raw) if subject_raw else ""
     if subject_raw:
         extra["subject_raw"] = subject_raw
     if not subject:
@@ -254,8 +255,9 @@ def build_cable(raw: RawCable, *, known_ids: Any = None) -> ParsedCable:
         refs = _csv_references(refs, raw.csv_references, known_ids, warnings)
 
     # E.O. line and Classified By
-    eo = eo_mod.parse_eo(preamble)
-    declassify_on = eo_mod.parse_declassify_on(preamble, warnings=warnings)
+    # one read (parse_declassify_on is parse_eo(...).declassify_on)
+    eo = eo_mod.parse_eo(preamble, warnings=warnings)
+    declassify_on = eo.declassify_on if eo else None
     if eo is not None and getattr(eo, "decl_raw", None):
         extra["decl_raw"] = eo.decl_raw
     statement = cb_mod.parse_classified_by_statement(_first_paragraph_region(preamble, rest))
