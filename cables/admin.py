@@ -24,6 +24,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from cables.forms import CableUploadForm
 from cables.models import Cable, IngestError, IngestRun, Origin, Paragraph, Reference, Tag
+from cables.page_cache import collection_version_bump
 from cables.upload import cables_upload, upload_limits
 
 UPLOAD_PERMISSION = "cables.upload_cables"
@@ -270,6 +271,19 @@ class TagAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Tag | None = None) -> list[str]:
         return ["code"] if obj else []  # the code is what cables carry; kind and name are the glossary's
 
+    # the cable pages show tag names and kinds: edits show in the reading room at once
+    def save_model(self, request: HttpRequest, obj: Tag, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        collection_version_bump()
+
+    def delete_model(self, request: HttpRequest, obj: Tag) -> None:
+        super().delete_model(request, obj)
+        collection_version_bump()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Tag]) -> None:
+        super().delete_queryset(request, queryset)
+        collection_version_bump()
+
 
 @admin.register(Origin)
 class OriginAdmin(admin.ModelAdmin):
@@ -277,6 +291,11 @@ class OriginAdmin(admin.ModelAdmin):
     search_fields = ["name", "station", "source_name"]
     fields = ["name", "station", "slug", "source_name"]
     readonly_fields = ["station", "slug", "source_name"]
+
+    # the cable pages show origin names: edits show in the reading room at once
+    def save_model(self, request: HttpRequest, obj: Origin, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        collection_version_bump()
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # origins come in with their cables

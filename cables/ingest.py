@@ -71,6 +71,7 @@ from cables.models import (
     Tag,
     TagKind,
 )
+from cables.page_cache import collection_version_bump
 from cables.parsing.errors import ParseError
 from cables.search import search_index_update
 
@@ -263,6 +264,8 @@ def cables_ingest(
         )
     finally:
         ingest_run_finish(run=report.run, report=report)
+        if report.written and not dry_run:  # other cables' pages show what it wrote (cited by)
+            collection_version_bump()
     return report
 
 

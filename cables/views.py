@@ -62,6 +62,7 @@ from cables.models import (
     Tag,
     TagKind,
 )
+from cables.page_cache import cable_page_get, cable_page_set
 from cables.parsing import canonicalize_id
 
 try:  # full-text search (issue 3); the list falls back to a subject match without it
@@ -772,7 +773,10 @@ class ArchiveYearView(TemplateView):
 class CableDetailView(DetailView):
     """One cable: metadata, routing, numbered paragraphs with linked REF mentions, references,
     "Cited by", the same origin's previous and next cable. An id that loaded cables cite but
-    that is not loaded gets a page saying so; aliases and repairable ids redirect (301)."""
+    that is not loaded gets a page saying so; aliases and repairable ids redirect (301).
+
+    The rendered page is cached per cable until the collection changes (``cables.page_cache``):
+    a warm page is one cache query, a cold one the same fixed queries as before plus the cache's."""
 
     model = Cable
     slug_field = "identifier"
@@ -783,10 +787,16 @@ class CableDetailView(DetailView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         identifier = kwargs["identifier"]
+        version, html = cable_page_get(identifier)  # see cables.page_cache
+        if html is not None:
+            return HttpResponse(html)
         self.object = self.get_queryset().filter(identifier=identifier).first()
         if self.object is None:
             return self.missing(identifier)
-        return self.render_to_response(self.get_context_data(object=self.object))
+        response = self.render_to_response(self.get_context_data(object=self.object))
+        response.render()
+        cable_page_set(identifier, version=version, html=response.content)
+        return response
 
     def missing(self, identifier: str) -> HttpResponse:
         """A cable that is not loaded: redirect to its canonical page, or say who cites it."""

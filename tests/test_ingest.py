@@ -383,8 +383,10 @@ def test_batches_use_a_bounded_number_of_queries(cable_files):
     first = load(1, 40)  # creates the shared tag and origin too
     small, large = load(100, 20), load(200, 40)
     assert small == large  # independent of the number of cables in the batch
-    assert first <= 27
-    assert large <= 27  # 25 for cables, children, references and the log; 2 for the search index
+    # 25 for cables, children, references and the log; 2 for the search index; 5 to mark the
+    # cached cable pages stale (one cache.set of the collection version, cables.page_cache)
+    assert first <= 32
+    assert large <= 32
 
 
 def test_progress_is_reported_after_every_batch(cable_files):

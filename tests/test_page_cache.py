@@ -1,0 +1,124 @@
+"""The cached cable page (cables.page_cache): one query when warm, stale after any change shown."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from cables import page_cache
+from cables.ingest import cables_ingest
+from cables.models import Origin, Tag
+from cables.page_cache import cable_page_get, collection_version_bump, local_pages
+from tests.factories import make_cable, make_reference
+from tests.test_admin import admin_client_  # noqa: F401 (fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _empty_local_pages():
+    local_pages.clear()
+    yield
+    local_pages.clear()
+
+
+def page(identifier: str) -> str:
+    response = Client().get(f"/cables/{identifier}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_warm_page_is_one_query_and_the_same_bytes(cable_files):
+    cables_ingest(sources=[cable_files("a.txt", make_cable("06PARIS1", tags=("PREL",)))])
+    cold = page("06PARIS1")
+    with CaptureQueriesContext(connection) as ctx:
+        warm = page("06PARIS1")
+    assert warm == cold
+    assert len(ctx.captured_queries) == 1  # version and page in one SELECT of the cache table
+    local_pages.clear()  # another worker: the shared cache answers, still one query
+    with CaptureQueriesContext(connection) as ctx:
+        assert page("06PARIS1") == cold
+    assert len(ctx.captured_queries) == 1
+
+
+def test_new_cable_citing_this_one_appears_in_cited_by(cable_files):
+    cables_ingest(sources=[cable_files("a.txt", make_cable("06PARIS1"))])
+    assert "No loaded cable cites this one." in page("06PARIS1")
+    cables_ingest(
+        sources=[cable_files("b.txt", make_cable("06BERLIN2", references=(make_reference("06PARIS1"),)))]
+    )
+    body = page("06PARIS1")
+    assert 'href="/cables/06BERLIN2/"' in body
+    assert "No loaded cable cites this one." not in body
+
+
+def test_reference_becomes_a_link_when_the_cited_cable_arrives(cable_files):
+    cables_ingest(
+        sources=[cable_files("a.txt", make_cable("06PARIS1", references=(make_reference("06STATE7"),)))]
+    )
+    assert "(not in the collection)" in page("06PARIS1")
+    cables_ingest(sources=[cable_files("b.txt", make_cable("06STATE7"))])
+    assert "(not in the collection)" not in page("06PARIS1")
+
+
+def test_unchanged_reingest_keeps_the_cached_page(cable_files):
+    path = cable_files("a.txt", make_cable("06PARIS1"))
+    cables_ingest(sources=[path])
+    version, _ = cable_page_get("06PARIS1")
+    page("06PARIS1")
+    cables_ingest(sources=[path])  # writes nothing
+    assert cable_page_get("06PARIS1") == (version, page_cache.local_pages.get("06PARIS1")[1])
+
+
+def test_admin_edits_of_tag_and_origin_show_at_once(admin_client_, cable_files):  # noqa: F811
+    cables_ingest(sources=[cable_files("a.txt", make_cable("06PARIS1", tags=("ZZ3",)))])
+    assert "Zed three" not in page("06PARIS1")
+    tag = Tag.objects.get(code="ZZ3")
+    response = admin_client_.post(
+        f"/admin/cables/tag/{tag.pk}/change/", {"kind": "program", "name": "Zed three"}
+    )
+    assert response.status_code == 302
+    assert "Zed three" in page("06PARIS1")
+    origin = Origin.objects.get(name="Embassy Paris")
+    response = admin_client_.post(f"/admin/cables/origin/{origin.pk}/change/", {"name": "US Embassy Paris"})
+    assert response.status_code == 302
+    assert "US Embassy Paris" in page("06PARIS1")
+
+
+def test_page_cached_under_an_old_version_is_not_served(cable_files):
+    cables_ingest(sources=[cable_files("a.txt", make_cable("06PARIS1"))])
+    page("06PARIS1")
+    collection_version_bump()
+    with CaptureQueriesContext(connection) as ctx:
+        page("06PARIS1")
+    assert len(ctx.captured_queries) > 1  # rendered again
+
+
+def test_lost_version_makes_pages_cold_not_stale(cable_files):
+    from django.core.cache import cache
+
+    cables_ingest(sources=[cable_files("a.txt", make_cable("06PARIS1"))])
+    page("06PARIS1")
+    cache.delete(page_cache.VERSION_KEY)
+    version, html = cable_page_get("06PARIS1")
+    assert html is None
+    assert cable_page_get("06PARIS1")[0] == version
+
+
+def test_local_pages_are_bounded_in_bytes():
+    pages = page_cache._LocalPages(max_bytes=1000)
+    for n in range(20):
+        pages.set(f"06PARIS{n}", "v", b"x" * 100)
+    assert pages.size <= 1000
+    assert pages.get("06PARIS0") is None
+    assert pages.get("06PARIS19") == ("v", b"x" * 100)
+
+
+def test_missing_cable_page_is_not_cached(cable_files):
+    cables_ingest(
+        sources=[cable_files("a.txt", make_cable("06PARIS1", references=(make_reference("06STATE9"),)))]
+    )
+    assert Client().get("/cables/06STATE9/").status_code == 200
+    assert cable_page_get("06STATE9")[1] is None
