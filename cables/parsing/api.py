@@ -58,6 +58,11 @@ def _looks_like_csv(path: Path) -> bool:
     """Peek at the start of a file: a dump record (1.2) without reading the whole file."""
     with path.open("rb") as handle:
         head = handle.read(_CSV_PEEK)
+    return _head_is_csv(head)
+
+
+def _head_is_csv(head: bytes) -> bool:
+    """``_looks_like_csv`` of the first ``_CSV_PEEK`` bytes of a file."""
     stripped = head.lstrip()
     if not stripped.startswith(b'"') or b"<table class=" in head:
         return False
@@ -101,10 +106,14 @@ def _iter_csv_file(path: Path) -> Iterator[ParsedCable | ParseError]:
 
 def _iter_file(path: Path) -> Iterator[ParsedCable | ParseError]:
     try:
-        if _looks_like_csv(path):
+        # one open for the peek and the text (a csv dump is streamed from a second open)
+        with path.open("rb") as handle:
+            head = handle.read(_CSV_PEEK)
+            is_csv = _head_is_csv(head)
+            data = b"" if is_csv else head + handle.read()
+        if is_csv:
             yield from _iter_csv_file(path)
             return
-        data = path.read_bytes()
     except OSError as exc:
         yield ParseError(f"unreadable ({exc.strerror or exc})", path=str(path), line=0)
         return
