@@ -139,6 +139,9 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "reading_room_cache",
         "TIMEOUT": 3600,
+        # Rendered cable pages live here too (cables/page_cache.py); Django's default of 300
+        # entries would hold almost none. The cache counts its rows on each write, so not more.
+        "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CABLES_CACHE_MAX_ENTRIES", "50000"))},
     }
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
