@@ -93,7 +93,7 @@ __all__ = [
 FTS_TABLE = "cables_search_fts"
 PG_COLUMN = "search_document"
 
-# The schema is created by migration 0010_search_index; search_index_rebuild() puts this trigger
+# The schema is created by migration 0003_search_index; search_index_rebuild() puts this trigger
 # back if a later migration rebuilt cables_cable on SQLite (which drops its triggers).
 SQLITE_DELETE_TRIGGER = (
     f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_cable_delete AFTER DELETE ON cables_cable "  # noqa: S608

@@ -21,7 +21,7 @@ def drop_newest_index(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cables", "0011_curation"),
+        ("cables", "0004_curation"),
     ]
 
     operations = [

@@ -14,7 +14,7 @@ def origins_keep_their_parsed_name(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cables', '0010_search_index'),
+        ('cables', '0003_search_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cables", "0004_cable_origin_sequence_idx"),
+        ("cables", "0006_cable_origin_sequence_idx"),
     ]
 
     operations = [

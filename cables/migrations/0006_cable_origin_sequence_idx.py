@@ -10,7 +10,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cables", "0003_list_indexes"),
+        ("cables", "0005_list_indexes"),
     ]
 
     operations = [
