@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .model import CLASSIFICATIONS
-from .text import banner_word, match_banner
+from .text import CAVEAT_WORDS, banner_word, match_banner
 
 FOUO = "UNCLASSIFIED//FOR OFFICIAL USE ONLY"
 _SLASHES_RE = re.compile(r"\s*/+\s*")
@@ -76,23 +76,7 @@ def banner_level(banner: str | None) -> str | None:
 
 # --- caveats ---------------------------------------------------------------------------------
 
-_CAVEAT_WORDS = frozenset(
-    {
-        "SIPDIS",
-        "NOFORN",
-        "NOCONTRACT",
-        "ORCON",
-        "PROPIN",
-        "EXDIS",
-        "NODIS",
-        "LIMDIS",
-        "STADIS",
-        "ROGER",
-        "CHEROKEE",
-        "TERREP",
-        "SENSITIVE",
-    }
-)
+_CAVEAT_WORDS = frozenset(CAVEAT_WORDS)
 _CAVEAT_TOKENS = _CAVEAT_WORDS | {"SBU"}
 _LEVEL_PREFIX_RE = re.compile(r"^(?:UNCLASSIFIED|CONFIDENTIAL|SECRET)\s*/{1,2}\s*(?=\S)")
 _SBU_RE = re.compile(r"SENSITIVE\s+BUT\s+UNCLASSIFIED")
