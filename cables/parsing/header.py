@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+from .identifiers import full_year
 from .model import Recipient, Recipients
 from .text import has_trailing_space, is_classification_line, is_page_break, match_banner
 
@@ -125,30 +126,23 @@ _PAGE_DATE_RE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::\
 _DE_RE = re.compile(r"^\s*DE\s+[A-Z]{3,}\s+#\s*\d+(?:/\d+)?\s+(\d{3})(\d{2})(\d{2})\b", re.MULTILINE)
 
 
-def full_year(two_digits: str) -> int:
-    value = int(two_digits)
-    return 2000 + value if value <= 10 else 1900 + value
-
-
 def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:00Z")
 
 
-def _dtg_datetime(match: re.Match[str]) -> datetime | None:
-    month = _MONTHS.get(match.group("mon").upper())
+def _moment(year: int, month: int | None, match: re.Match[str]) -> datetime | None:
+    """UTC time from a date match's ``day``, ``hh`` and ``mm`` groups; None when invalid."""
     if month is None:
         return None
     try:
-        return datetime(
-            full_year(match.group("yy")),
-            month,
-            int(match.group("day")),
-            int(match.group("hh")),
-            int(match.group("mm")),
-            tzinfo=UTC,
-        )
+        day, hour, minute = int(match.group("day")), int(match.group("hh")), int(match.group("mm"))
+        return datetime(year, month, day, hour, minute, tzinfo=UTC)
     except ValueError:
         return None
+
+
+def _dtg_datetime(match: re.Match[str]) -> datetime | None:
+    return _moment(full_year(match.group("yy")), _MONTHS.get(match.group("mon").upper()), match)
 
 
 def _header_lines(header: str) -> list[str]:
@@ -189,20 +183,8 @@ def _date_line(line: str) -> str | None:
     if not match:
         return None
     month = _MONTH_NAMES.get(match.group("month").upper()) or _MONTHS.get(match.group("month")[:3].upper())
-    if month is None:
-        return None
-    try:
-        moment = datetime(
-            int(match.group("year")),
-            month,
-            int(match.group("day")),
-            int(match.group("hh")),
-            int(match.group("mm")),
-            tzinfo=UTC,
-        )
-    except ValueError:
-        return None
-    return _iso(moment)
+    moment = _moment(int(match.group("year")), month, match)
+    return _iso(moment) if moment else None
 
 
 def is_date_line(line: str) -> bool:
