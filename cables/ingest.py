@@ -54,6 +54,7 @@ from django.db import DatabaseError, connections, models, router, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from cables.analysis import cable_lexemes
 from cables.ingest_parse import RawRecord, content_hash, csv_raw_records, csv_records_parse
 from cables.models import (
     Cable,
@@ -190,6 +191,7 @@ class _Record:
     line: int
     content_hash: str
     raw_hash: str | None = None  # of the raw record, when it came from a dump read by ingest
+    lexemes: tuple[str, str] | None = None  # subject's and body's, when a parser worker made them
 
     @property
     def identifier(self) -> str:
@@ -471,9 +473,11 @@ def _iter_csv_dump(
                     if isinstance(item[1], int):
                         yield item  # (source, line, message)
                         continue
-                    source, data, digest = item
+                    source, data, digest, lexemes = item
                     try:
-                        yield _record_from_parsed(data, source=source, digest=digest, raw_hash=raw.raw_hash)
+                        yield _record_from_parsed(
+                            data, source=source, digest=digest, raw_hash=raw.raw_hash, lexemes=lexemes
+                        )
                     except RecordError as error:
                         yield (source, raw.line, str(error))
 
@@ -723,15 +727,22 @@ def _looks_like_zip(path: Path) -> bool:
 
 
 def _record_from_parsed(
-    data: dict[str, Any], *, source: str, digest: str | None = None, raw_hash: str | None = None
+    data: dict[str, Any],
+    *,
+    source: str,
+    digest: str | None = None,
+    raw_hash: str | None = None,
+    lexemes: tuple[str, str] | None = None,
 ) -> _Record:
-    """``digest``: the content hash, when a worker has computed it already."""
+    """``digest`` and ``lexemes``: the content hash and search lexemes, when a worker has
+    computed them already."""
     record = _Record(
         data=data,
         source=source,
         line=_line_of(source),
         content_hash=digest or content_hash(data),
         raw_hash=raw_hash,
+        lexemes=lexemes,
     )
     _record_check(record)
     return record
@@ -951,8 +962,15 @@ def _batch_write(
         written = list(zip(to_write, new_cables + changed_cables, strict=True))
         counts["linked"] += _children_create(written=written, tag_ids=tag_ids)
         counts["linked"] += _references_link_to(cables=[cable for _, cable in written])
-        # The search index follows the cable in the same transaction (after its tags exist).
-        search_index_update(cable_ids=[cable.pk for _, cable in written])
+        # The search index follows the cable in the same transaction (after its tags exist),
+        # from the lexemes the parser workers computed (or computed here from the record).
+        search_index_update(
+            cable_ids=[cable.pk for _, cable in written],
+            lexemes={
+                cable.pk: record.lexemes or cable_lexemes(cable.subject, cable.body)
+                for record, cable in written
+            },
+        )
     return counts
 
 

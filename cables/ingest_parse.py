@@ -3,7 +3,8 @@
 ``cables.ingest`` splits a ``cables.csv`` dump into raw records here (C-speed ``csv`` over the
 bytes), hashes each record's bytes to skip unchanged ones *before* parsing, and maps the rest
 through :func:`csv_records_parse` (in a ``ProcessPoolExecutor`` when there are several cores).
-Nothing in this module imports Django, so a spawned worker only imports the parser.
+Nothing in this module imports Django, so a spawned worker only imports the parser and
+``cables.analysis`` (which computes the search lexemes of each cable beside its parse).
 
 A record parsed here gives exactly what the streaming parser (``cables.parsing.iter_path``) gives
 for it: the same JSON, the same ``path:line`` source, the same errors with the same lines.
@@ -165,12 +166,15 @@ def _csv_raw_records_fast(handle: BinaryIO, *, name: str) -> Iterator[RawRecord 
 
 _LATIN1 = operator.methodcaller("decode", "latin-1")
 
-ParsedItem = tuple[str, dict[str, Any], str] | tuple[str, int, str]
+ParsedItem = tuple[str, dict[str, Any], str, tuple[str, str]] | tuple[str, int, str]
 
 
 def csv_records_parse(name: str, records: list[tuple[int, bytes]]) -> list[list[ParsedItem]]:
     """Parse raw records of the dump ``name``: per record, a list of ``(source, json, content
-    hash)`` for its cable or ``(source, line, message)`` for an error (what iter_path yields)."""
+    hash, search lexemes)`` for its cable or ``(source, line, message)`` for an error (what
+    iter_path yields). The lexemes are the subject's and the body's (``cables.analysis``), so
+    that the process writing to the database does not analyse the text for the search index."""
+    from cables.analysis import cable_lexemes
     from cables.parsing.api import iter_text
     from cables.parsing.errors import ParseError
     from cables.parsing.formats import decode_bytes
@@ -190,6 +194,7 @@ def csv_records_parse(name: str, records: list[tuple[int, bytes]]) -> list[list[
                 items.append((str(item.path), shifted, item.message))
             else:
                 data_dict = item.as_dict()
-                items.append((f"{name}:{line}", data_dict, content_hash(data_dict)))
+                lexemes = cable_lexemes(data_dict.get("subject") or "", data_dict.get("body") or "")
+                items.append((f"{name}:{line}", data_dict, content_hash(data_dict), lexemes))
         out.append(items)
     return out

@@ -3,13 +3,14 @@
 Both engines index the same token stream, produced here in Python, so that the same query finds
 the same cables on both (ranking aside):
 
-* **Analysis.** Words are runs of letters and digits (``IRAN,S`` is read as ``IRAN'S``; a
-  possessive ``'s`` is dropped; other apostrophes are removed; case and diacritics are folded).
-  Common English words (``STOP_WORDS``) are not indexed. Words without digits are reduced to
-  their Snowball English (Porter2) stem, the stemmer PostgreSQL's ``english`` configuration uses;
-  words with digits (``06PARIS6189``, ``1.4(b)``) are kept as they are, like ``simple``.
+* **Analysis** (``cables.analysis``, pure Python, also run by the ingest's parser workers).
+  Words are runs of letters and digits (``IRAN,S`` is read as ``IRAN'S``; a possessive ``'s`` is
+  dropped; other apostrophes are removed; case and diacritics are folded). Common English words
+  (``STOP_WORDS``) are not indexed. Words without digits are reduced to their Snowball English
+  (Porter2) stem, the stemmer PostgreSQL's ``english`` configuration uses; words with digits
+  (``06PARIS6189``, ``1.4(b)``) are kept as they are, like ``simple``.
 * **PostgreSQL.** ``cables_cable.search_document`` is a ``tsvector`` built from that stream
-  (subject weight A, identifier/tags/origin B, body C), with a GIN index. Queries are
+  (subject weight A, body C, then identifier/tags/origin B), with a GIN index. Queries are
   ``tsquery`` literals of the same lexemes; relevance is ``ts_rank_cd``.
 * **SQLite.** ``cables_search_fts`` is an FTS5 table (``rowid`` = cable id; columns ``subject``,
   ``meta``, ``body``) holding the lexemes as text, with the ``ascii`` tokenizer, which splits
@@ -46,19 +47,15 @@ rebuild_search_index``) rebuilds it from the stored cables.
 from __future__ import annotations
 
 import re
-import threading
 import time
-import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import repeat
 from typing import Any
 
-import snowballstemmer
 from django.conf import settings
 from django.db import OperationalError, connections, router, transaction
 from django.db.models import BooleanField, Case, Count, Expression, F, FloatField, QuerySet, When
@@ -66,6 +63,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from cables import analysis
 from cables.models import Cable, CableTag, Classification, Paragraph, Reference
 
 __all__ = [
@@ -103,28 +101,13 @@ SQLITE_DELETE_TRIGGER = (
 MAX_QUERY_CHARS = 500  # longer input is cut (with a notice)
 MAX_TERMS = 20  # more terms are dropped (with a notice)
 MIN_PREFIX = 2  # letters before a '*'
-MAX_WORD = 60  # longer "words" are noise (base64, rules of dashes): not indexed
-PG_MAX_POSITION = 16383  # PostgreSQL's limit on a position within a tsvector
-PG_MAX_POSITIONS_PER_LEXEME = 256
-FIELD_GAP = 100  # positions between fields on PostgreSQL, so that a phrase never spans two
 
 RANK_CANDIDATES = 1_000  # relevance ranks at most this many matches (see "Relevance order")
 SNIPPET_CHARS = 280  # a paragraph longer than this is cut around its hits
 FACET_SAMPLE = 2_000  # facets of a bigger result count its first matches ("at least")
 SEARCH_TIMEOUT_MS = 3000  # default bound on one search statement (CABLES_SEARCH_TIMEOUT_MS)
 
-# The Snowball English stop word list (also PostgreSQL's english.stop), less "us" (U.S.).
-STOP_WORDS = frozenset(
-    """
-    a about above after again against all am an and any are as at be because been before being
-    below between both but by can did do does doing don down during each few for from further had
-    has have having he her here hers herself him himself his how i if in into is it its itself
-    just me more most my myself no nor not now of off on once only or other our ours ourselves out
-    over own s same she should so some such t than that the their theirs them themselves then
-    there these they this those through to too under until up very was we were what when where
-    which while who whom why will with you your yours yourself yourselves
-    """.split()  # noqa: SIM905 - a word list reads better as text
-)
+STOP_WORDS = analysis.STOP_WORDS
 
 
 class SearchQueryError(ValueError):
@@ -209,89 +192,20 @@ def _is_timeout(error: BaseException) -> bool:
     return getattr(cause, "sqlstate", None) == "57014" or "interrupted" in str(error)
 
 
-# --- analysis: text -> lexemes (shared by indexing, queries and highlighting) ---------------------
+# --- analysis: text -> lexemes (cables.analysis, shared with the ingest's parser workers) ----------
 
-_COMMA_S_RE = re.compile(r"(?<=[^\W_]),(?=[sS]\b)")  # IRAN,S -> IRAN'S (same length)
-# A word: letters and digits, with inner apostrophes; or an abbreviation with dots (U.S., e.g.).
-_WORD_RE = re.compile(r"[^\W\d_](?:\.[^\W\d_])+\.?(?![^\W_])|[^\W_]+(?:['’][^\W_]+)*")
-_APOSTROPHES = str.maketrans("", "", "'’.")
-_HAS_DIGIT_RE = re.compile(r"\d")
-# Snowball stemmers keep per-word state and are not thread-safe: gunicorn's gthread workers
-# share this module between threads, so each thread gets its own.
-_stemmers = threading.local()
-
-
-def _stem(word: str) -> str:
-    stemmer = getattr(_stemmers, "english", None)
-    if stemmer is None:
-        stemmer = _stemmers.english = snowballstemmer.stemmer("english")
-    return stemmer.stemWord(word)
-
-
-@lru_cache(maxsize=400_000)
-def _fold(word: str) -> str:
-    """Lower case, no possessive, apostrophes or dots, no diacritics: ``Côte’s`` -> ``cote``,
-    ``U.S.`` -> ``us``."""
-    word = word.casefold()
-    if word.endswith(("'s", "’s")):
-        word = word[:-2]
-    word = word.translate(_APOSTROPHES)
-    if not word.isascii():
-        word = "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
-        word = "".join(c for c in word if c.isalnum())  # compatibility forms may bring punctuation
-    return word
-
-
-@lru_cache(maxsize=400_000)
-def _lexeme(word: str) -> str | None:
-    """The indexed form of one word as written, or None for a stop word or noise."""
-    folded = _fold(word)
-    if not folded or len(folded) > MAX_WORD or folded in STOP_WORDS:
-        return None
-    if _HAS_DIGIT_RE.search(folded):
-        return folded
-    return _stem(folded)
-
-
-def _words(text: str) -> Iterator[re.Match[str]]:
-    return _WORD_RE.finditer(_COMMA_S_RE.sub("'", text))
-
-
-def analyze(text: str) -> list[str]:
-    """The lexemes of ``text`` in order, as indexed: ``"Iran,s nuclear programs"`` ->
-    ``['iran', 'nuclear', 'program']``."""
-    cache = _LEXEME_CACHE
-    out = []
-    for word in _WORD_RE.findall(_COMMA_S_RE.sub("'", text)):
-        lexeme = cache.get(word, _MISSING)
-        if lexeme is _MISSING:
-            lexeme = _lexeme(word)
-            if len(cache) < 2_000_000:
-                cache[word] = lexeme
-        if lexeme:
-            out.append(lexeme)
-    return out
-
-
-_MISSING: Any = object()
-_LEXEME_CACHE: dict[str, str | None] = {}  # word as written -> lexeme: indexing is a hot loop
-
-
-def _spans(text: str) -> list[tuple[int, int, str]]:
-    """``(start, end, lexeme)`` of the indexed words of ``text`` (offsets into ``text``)."""
-    cache = _LEXEME_CACHE
-    spans = []
-    for match in _words(text):
-        word = match.group()
-        lexeme = cache.get(word, _MISSING)
-        if lexeme is _MISSING:
-            lexeme = _lexeme(word)
-            if len(cache) < 2_000_000:
-                cache[word] = lexeme
-        if lexeme:
-            spans.append((match.start(), match.end(), lexeme))
-    return spans
-
+_COMMA_S_RE = analysis.COMMA_S_RE
+_WORD_RE = analysis.WORD_RE
+_HAS_DIGIT_RE = analysis.HAS_DIGIT_RE
+_LEXEME_CACHE = analysis.LEXEME_CACHE
+_MISSING = analysis._MISSING
+_stem = analysis.stem
+_fold = analysis.fold
+_lexeme = analysis.lexeme
+_words = analysis.words
+_spans = analysis.spans
+_lexemes = analysis.lexemes
+analyze = analysis.analyze
 
 _PROBE_FOLD = str.maketrans({"'": None, "’": None, ".": None, "_": " "})
 _PROBE_SPLIT = str.maketrans({"'": None, "’": None, ".": " ", "_": " "})
@@ -766,18 +680,6 @@ def paragraph_anchor(number: int | None, position: int) -> str:
     return f"p{number}" if number is not None else f"p-{position}"
 
 
-def _lexemes(text: str) -> list[str]:
-    """``analyze(text)`` (the lexemes of ``_spans(text)``, in order) without a Python step per
-    word once the words are in the cache: scoring a paragraph needs its lexemes, not offsets."""
-    cache = _LEXEME_CACHE
-    if ",s" in text or ",S" in text:
-        text = _COMMA_S_RE.sub("'", text)
-    found = list(map(cache.get, _WORD_RE.findall(text), repeat(_MISSING)))
-    if _MISSING in found:
-        return analyze(text)
-    return list(filter(None, found))
-
-
 def _score(lexemes: list[str], terms: Sequence[Term]) -> tuple[int, int]:
     """(distinct terms, occurrences) of ``terms`` in ``lexemes``: what ``_hits`` would find."""
     distinct = total = 0
@@ -1014,38 +916,27 @@ def facets(
 
 @dataclass(frozen=True)
 class _Document:
-    """A cable's lexemes by field: subject (weight A), meta (B), body (C)."""
+    """A cable's lexemes by field: subject (weight A), body (C), meta (B), each joined by spaces."""
 
-    subject: list[str]
-    meta: list[str]
-    body: list[str]
+    subject: str
+    body: str
+    meta: str
 
     def tsvector(self) -> str:
-        """The ``tsvector`` literal; positions run on across fields with a gap between them."""
-        positions: dict[str, list[str]] = {}
-        offset = 0
-        for lexemes, weight in ((self.subject, "A"), (self.meta, "B"), (self.body, "C")):
-            for index, lexeme in enumerate(lexemes, start=offset + 1):
-                found = positions.setdefault(lexeme, [])
-                if len(found) < PG_MAX_POSITIONS_PER_LEXEME:
-                    position = min(index, PG_MAX_POSITION)
-                    entry = f"{position}{weight}"
-                    if not found or found[-1] != entry:
-                        found.append(entry)
-            offset += len(lexemes) + FIELD_GAP
-        return " ".join(f"'{lexeme}':{','.join(entries)}" for lexeme, entries in positions.items())
+        # a lexeme holds no white space
+        return analysis.tsvector(self.subject.split(), self.body.split(), self.meta.split())
 
 
-def _body_text(body: str) -> str:
-    try:
-        from cables.parsing import clean_content
-    except ImportError:  # pragma: no cover - the parser is part of the project
-        return body
-    return clean_content(body)
+def _documents(
+    cable_ids: Sequence[int], *, using: str, lexemes: dict[int, tuple[str, str]] | None = None
+) -> dict[int, _Document]:
+    """Build the documents of the given cables: two queries (cables with origins, tags).
 
-
-def _documents(cable_ids: Sequence[int], *, using: str) -> dict[int, _Document]:
-    """Build the documents of the given cables: two queries (cables with origins, tags)."""
+    ``lexemes`` maps a cable to its subject and body lexemes when they are known already
+    (``analysis.cable_lexemes``, computed by the ingest's parser workers); the others are
+    analysed here from their stored rows.
+    """
+    lexemes = lexemes or {}
     tags: dict[int, list[str]] = defaultdict(list)
     for cable_id, code, name in (
         CableTag.objects.using(using)
@@ -1057,17 +948,15 @@ def _documents(cable_ids: Sequence[int], *, using: str) -> dict[int, _Document]:
         if name:
             tags[cable_id].append(name)
     documents = {}
-    rows = (
-        Cable.objects.using(using)
-        .filter(pk__in=cable_ids)
-        .values_list("pk", "identifier", "canonical_id", "subject", "body", "origin__name", "station")
-    )
-    for pk, identifier, canonical_id, subject, body, origin, station in rows:
+    fields = ["pk", "identifier", "canonical_id", "origin__name", "station"]
+    if any(pk not in lexemes for pk in cable_ids):
+        fields += ["subject", "body"]
+    for row in Cable.objects.using(using).filter(pk__in=cable_ids).values_list(*fields):
+        pk, identifier, canonical_id, origin, station = row[:5]
         meta = [identifier, canonical_id if canonical_id != identifier else "", origin or "", station]
+        subject, body = lexemes.get(pk) or analysis.cable_lexemes(row[5], row[6])
         documents[pk] = _Document(
-            subject=analyze(subject),
-            meta=analyze(" ".join([*meta, *tags.get(pk, [])])),
-            body=analyze(_body_text(body)),
+            subject=subject, body=body, meta=" ".join(analysis.lexemes(" ".join([*meta, *tags.get(pk, [])])))
         )
     return documents
 
@@ -1077,17 +966,24 @@ def _chunks(values: Sequence[int], size: int) -> Iterator[Sequence[int]]:
         yield values[start : start + size]
 
 
-def search_index_update(*, cable_ids: Iterable[int], using: str | None = None) -> None:
+def search_index_update(
+    *,
+    cable_ids: Iterable[int],
+    using: str | None = None,
+    lexemes: dict[int, tuple[str, str]] | None = None,
+) -> None:
     """(Re)index the given cables from their stored rows, in the caller's transaction.
 
     Call after the cables *and their tags* are written. Set-based: per 500 cables, two reads and
     one write statement (PostgreSQL) or one delete plus one ``executemany`` (SQLite).
+    ``lexemes``: the subject and body lexemes of some of the cables, when the caller has them
+    (``analysis.cable_lexemes`` of the stored subject and body); the rest are analysed here.
     """
     using = using or router.db_for_write(Cable)
     ids = sorted(set(cable_ids))
     connection = connections[using]
     for chunk in _chunks(ids, 500):
-        documents = _documents(chunk, using=using)
+        documents = _documents(chunk, using=using, lexemes=lexemes)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 keys = list(documents)
@@ -1101,10 +997,7 @@ def search_index_update(*, cable_ids: Iterable[int], using: str | None = None) -
                 cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({placeholders})", list(chunk))  # noqa: S608
                 cursor.executemany(
                     f"INSERT INTO {FTS_TABLE} (rowid, subject, meta, body) VALUES (%s, %s, %s, %s)",  # noqa: S608
-                    [
-                        (pk, " ".join(doc.subject), " ".join(doc.meta), " ".join(doc.body))
-                        for pk, doc in documents.items()
-                    ],
+                    [(pk, doc.subject, doc.meta, doc.body) for pk, doc in documents.items()],
                 )
 
 

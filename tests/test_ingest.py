@@ -28,6 +28,7 @@ from cables.models import (
     Tag,
 )
 from cables.parsing.errors import ParseError
+from cables.search import search_index_rebuild
 from tests.factories import make_cable, make_paragraph, make_reference
 
 pytestmark = pytest.mark.django_db
@@ -649,6 +650,32 @@ def test_csv_dump_parsed_in_workers_loads_exactly_what_one_process_loads(csv_dum
     assert loaded_state() == state
     assert sorted(Cable.objects.values_list("source", "content_hash")) == sorted(expected)
     assert pooled.references_resolved == single.references_resolved
+
+
+def search_index_state() -> list[tuple]:
+    """The stored search index, row by row, as the engine holds it."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT identifier, search_document::text FROM cables_cable ORDER BY identifier")
+        else:
+            cursor.execute(
+                "SELECT c.identifier, f.subject, f.meta, f.body FROM cables_search_fts f "
+                "JOIN cables_cable c ON c.id = f.rowid ORDER BY c.identifier"
+            )
+        return cursor.fetchall()
+
+
+def test_search_index_from_worker_lexemes_equals_a_rebuild_from_stored_rows(csv_dump, settings):
+    settings.CABLES_INGEST_WORKERS_MIN_BYTES = 0  # parser workers compute the lexemes
+    report = cables_ingest(sources=[csv_dump], workers=2, batch_size=7)
+    assert (report.created, report.failed) == (40, [])
+    written = search_index_state()
+
+    search_index_rebuild(batch_size=9)
+
+    assert len(written) == 40
+    assert all(all(row[1:]) for row in written), "every cable has a non-empty document"
+    assert search_index_state() == written
 
 
 def test_bad_records_in_a_dump_parsed_in_workers_are_reported_at_their_line(csv_dump, tmp_path, settings):

@@ -1,0 +1,196 @@
+"""Text analysis for search: text -> lexemes, and a cable's index document. Pure Python, no Django.
+
+Shared by indexing, queries and highlighting (``cables.search``) and by the ingest's parser
+workers (``cables.ingest_parse``), which analyse a cable's subject and body while they parse it,
+so that the process writing to the database only adds the short curated part (identifier,
+origin, tags) and writes the result.
+
+* Words are runs of letters and digits (``IRAN,S`` is read as ``IRAN'S``; a possessive ``'s``
+  is dropped; other apostrophes are removed; case and diacritics are folded).
+* Common English words (``STOP_WORDS``) are not indexed.
+* Words without digits are reduced to their Snowball English (Porter2) stem, the stemmer
+  PostgreSQL's ``english`` configuration uses; words with digits (``06PARIS6189``, ``1.4(b)``)
+  are kept as they are, like ``simple``.
+
+A lexeme never holds a space, so a list of lexemes travels between processes as one string
+joined by spaces (``Lexemes``).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
+from itertools import repeat
+from typing import Any
+
+import snowballstemmer
+
+__all__ = [
+    "FIELD_GAP",
+    "MAX_WORD",
+    "PG_MAX_POSITION",
+    "PG_MAX_POSITIONS_PER_LEXEME",
+    "STOP_WORDS",
+    "analyze",
+    "body_text",
+    "cable_lexemes",
+    "fold",
+    "lexeme",
+    "lexemes",
+    "spans",
+    "stem",
+    "tsvector",
+]
+
+MAX_WORD = 60  # longer "words" are noise (base64, rules of dashes): not indexed
+PG_MAX_POSITION = 16383  # PostgreSQL's limit on a position within a tsvector
+PG_MAX_POSITIONS_PER_LEXEME = 256  # and on the positions kept per lexeme
+FIELD_GAP = 100  # positions between fields on PostgreSQL, so that a phrase never spans two
+
+# The Snowball English stop word list (also PostgreSQL's english.stop), less "us" (U.S.).
+STOP_WORDS = frozenset(
+    """
+    a about above after again against all am an and any are as at be because been before being
+    below between both but by can did do does doing don down during each few for from further had
+    has have having he her here hers herself him himself his how i if in into is it its itself
+    just me more most my myself no nor not now of off on once only or other our ours ourselves out
+    over own s same she should so some such t than that the their theirs them themselves then
+    there these they this those through to too under until up very was we were what when where
+    which while who whom why will with you your yours yourself yourselves
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+
+COMMA_S_RE = re.compile(r"(?<=[^\W_]),(?=[sS]\b)")  # IRAN,S -> IRAN'S (same length)
+# A word: letters and digits, with inner apostrophes; or an abbreviation with dots (U.S., e.g.).
+WORD_RE = re.compile(r"[^\W\d_](?:\.[^\W\d_])+\.?(?![^\W_])|[^\W_]+(?:['’][^\W_]+)*")
+HAS_DIGIT_RE = re.compile(r"\d")
+_APOSTROPHES = str.maketrans("", "", "'’.")
+# Snowball stemmers keep per-word state and are not thread-safe: gunicorn's gthread workers
+# share this module between threads, so each thread gets its own.
+_stemmers = threading.local()
+
+
+def stem(word: str) -> str:
+    stemmer = getattr(_stemmers, "english", None)
+    if stemmer is None:
+        stemmer = _stemmers.english = snowballstemmer.stemmer("english")
+    return stemmer.stemWord(word)
+
+
+@lru_cache(maxsize=400_000)
+def fold(word: str) -> str:
+    """Lower case, no possessive, apostrophes or dots, no diacritics: ``Côte’s`` -> ``cote``,
+    ``U.S.`` -> ``us``."""
+    word = word.casefold()
+    if word.endswith(("'s", "’s")):
+        word = word[:-2]
+    word = word.translate(_APOSTROPHES)
+    if not word.isascii():
+        word = "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+        word = "".join(c for c in word if c.isalnum())  # compatibility forms may bring punctuation
+    return word
+
+
+@lru_cache(maxsize=400_000)
+def lexeme(word: str) -> str | None:
+    """The indexed form of one word as written, or None for a stop word or noise."""
+    folded = fold(word)
+    if not folded or len(folded) > MAX_WORD or folded in STOP_WORDS:
+        return None
+    if HAS_DIGIT_RE.search(folded):
+        return folded
+    return stem(folded)
+
+
+def words(text: str) -> Iterator[re.Match[str]]:
+    return WORD_RE.finditer(COMMA_S_RE.sub("'", text))
+
+
+_MISSING: Any = object()
+LEXEME_CACHE: dict[str, str | None] = {}  # word as written -> lexeme: indexing is a hot loop
+_CACHE_LIMIT = 2_000_000
+
+
+def analyze(text: str) -> list[str]:
+    """The lexemes of ``text`` in order, as indexed: ``"Iran,s nuclear programs"`` ->
+    ``['iran', 'nuclear', 'program']``."""
+    cache = LEXEME_CACHE
+    out = []
+    for word in WORD_RE.findall(COMMA_S_RE.sub("'", text)):
+        found = cache.get(word, _MISSING)
+        if found is _MISSING:
+            found = lexeme(word)
+            if len(cache) < _CACHE_LIMIT:
+                cache[word] = found
+        if found:
+            out.append(found)
+    return out
+
+
+def lexemes(text: str) -> list[str]:
+    """``analyze(text)`` without a Python step per word once the words are in the cache."""
+    cache = LEXEME_CACHE
+    if ",s" in text or ",S" in text:
+        text = COMMA_S_RE.sub("'", text)
+    found = list(map(cache.get, WORD_RE.findall(text), repeat(_MISSING)))
+    if _MISSING in found:
+        return analyze(text)
+    return list(filter(None, found))
+
+
+def spans(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, lexeme)`` of the indexed words of ``text`` (offsets into ``text``)."""
+    cache = LEXEME_CACHE
+    out = []
+    for match in words(text):
+        word = match.group()
+        found = cache.get(word, _MISSING)
+        if found is _MISSING:
+            found = lexeme(word)
+            if len(cache) < _CACHE_LIMIT:
+                cache[word] = found
+        if found:
+            out.append((match.start(), match.end(), found))
+    return out
+
+
+def body_text(body: str) -> str:
+    """The part of a cable's body that is indexed: its content, without the repeated opening
+    block and page-break lines (the parser's ``clean_content``)."""
+    from cables.parsing import clean_content
+
+    return clean_content(body)
+
+
+def cable_lexemes(subject: str, body: str) -> tuple[str, str]:
+    """The lexemes of a cable's subject and of its body, each joined by spaces: what the parser
+    workers hand to the writer with a parsed cable."""
+    return " ".join(lexemes(subject)), " ".join(lexemes(body_text(body)))
+
+
+def tsvector(subject: Sequence[str], body: Sequence[str], meta: Sequence[str]) -> str:
+    """The ``tsvector`` literal of a cable: subject (weight A), body (C), then meta (B:
+    identifiers, origin, tags), positions running on across fields with ``FIELD_GAP`` between
+    them (so that a phrase never spans two fields).
+
+    Meta comes last so that everything before it depends on the parsed text alone. At most
+    ``PG_MAX_POSITIONS_PER_LEXEME`` positions are written per lexeme; PostgreSQL merges a lexeme
+    that occurs in several fields and keeps its first 256 positions.
+    """
+    positions: dict[str, list[str]] = {}
+    offset = 0
+    limit = PG_MAX_POSITIONS_PER_LEXEME
+    for field, weight in ((subject, "A"), (body, "C"), (meta, "B")):
+        for index, word in enumerate(field, start=offset + 1):
+            found = positions.get(word)
+            if found is None:
+                positions[word] = [f"{min(index, PG_MAX_POSITION)}{weight}"]
+            elif len(found) < limit:
+                entry = f"{min(index, PG_MAX_POSITION)}{weight}"
+                if found[-1] != entry:
+                    found.append(entry)
+        offset += len(field) + FIELD_GAP
+    return " ".join(f"'{word}':{','.join(entries)}" for word, entries in positions.items())
