@@ -133,7 +133,7 @@ TEMPLATES = [
 
 DATABASES = {"default": database_from_env()}
 # The database cache is shared by every gunicorn worker (login throttling, cheap counts).
-# `manage.py createcachetable` creates it; the test runner does so by itself.
+# Migration cables 0008 creates its table (`manage.py createcachetable` does too).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
