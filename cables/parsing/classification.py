@@ -60,9 +60,16 @@ def normalize_classification(value: str | None, *, warnings: list[str] | None = 
 
 def find_banner(body: str) -> str | None:
     """The banner: the first non-blank body line when it has the trailing station and serial."""
-    for line in body.split("\n"):
+    # the first non-blank line, found without splitting the whole body
+    pos, n = 0, len(body)
+    while pos <= n:
+        end = body.find("\n", pos)
+        if end < 0:
+            end = n
+        line = body[pos:end]
         if line.strip():
             return " ".join(line.split()) if match_banner(line) else None
+        pos = end + 1
     return None
 
 

@@ -319,13 +319,33 @@ def _glues(next_line: str) -> bool:
     return word not in _STANDALONE
 
 
+# ``_LATER_PARA_RE`` searched in "\n" + text: the literal newline first is a fast scan, and a
+# match starts at the newline before the line where the original match starts
+_LATER_PARA_TEXT_RE = re.compile(r"\n\s*[\u00b6\ufffd]?\s*(?:[2-9]|\d\d)\s*\.\s*(?:\(|[A-Z])")
+
+
 def _labels(text: str) -> list[re.Match[str]]:
     """Label matches in the searched part of the text (preamble and paragraph 1)."""
     limit = min(len(text), _SEARCH_CHARS)
-    later = _LATER_PARA_RE.search(text, 0, limit)
+    head = text[:limit]
+    later = _LATER_PARA_TEXT_RE.search("\n" + head)
     if later:
         limit = later.start()
-    return list(_LABEL_RE.finditer(text, 0, limit))
+        head = text[:limit]
+    if not head.isascii():  # IGNORECASE matches some non-ASCII letters: let the regex scan
+        return list(_LABEL_RE.finditer(text, 0, limit))
+    # every label starts with "cla" in some case: try the regex only there (same matches)
+    low = head.lower()
+    out: list[re.Match[str]] = []
+    pos = 0
+    while (at := low.find("cla", pos)) >= 0:
+        m = _LABEL_RE.match(text, at, limit)
+        if m:
+            out.append(m)
+            pos = m.end()
+        else:
+            pos = at + 1
+    return out
 
 
 # --- reasons ------------------------------------------------------------------------------------

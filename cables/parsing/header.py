@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from .identifiers import full_year
 from .model import Recipient, Recipients
-from .text import has_trailing_space, is_classification_line, is_page_break, match_banner
+from .text import has_trailing_space, is_classification_line, is_page_break, match_banner, rstrip_lines
 
 # --- 1.7 / 1.8 split -------------------------------------------------------------------------
 
@@ -70,14 +70,9 @@ def tidy(text: str) -> str:
     """Multi-line field: trailing spaces removed, no leading/trailing blank lines."""
     if not has_trailing_space(text):
         return text.strip("\n")  # no line changes: only the blank (empty) lines at the ends go
-    lines = [line.rstrip() for line in text.split("\n")]
-    first = 0
-    while first < len(lines) and not lines[first]:
-        first += 1
-    last = len(lines)
-    while last > first and not lines[last - 1]:
-        last -= 1
-    return "\n".join(lines[first:last])
+    # rstripped lines hold no "\n" at either end, so the empty lines at the ends are the
+    # newlines at the ends of the joined text
+    return rstrip_lines(text).strip("\n")
 
 
 def is_partial(header: str) -> bool:

@@ -56,14 +56,38 @@ def tidy_multiline(text: str) -> str:
 _NEWLINE_THEN_SPACE_RE = re.compile(r"\n[^\S\n]")
 
 
+# ASCII whitespace other than " ", "\t" and "\n" (what ``str.isspace`` also counts)
+_OTHER_ASCII_SPACE = "\r\x0b\x0c\x1c\x1d\x1e\x1f"
+
+
+def _only_blank_tab_space(text: str) -> bool:
+    """Whether the only whitespace in ``text`` is " ", "\t" and "\n" (a few C-speed scans)."""
+    if not text.isascii():
+        return False
+    for ch in _OTHER_ASCII_SPACE:
+        if ch in text:
+            return False
+    return True
+
+
 def has_trailing_space(text: str) -> bool:
     """Whether a line of ``text`` ends in whitespace (what ``str.rstrip`` would remove).
 
-    Searched in the reversed text, where the pattern starts with a literal newline: a fast scan.
+    Plain ASCII text (the usual case) needs only ``" \n" in text`` and ``"\t\n" in text``;
+    other text is searched reversed, where the pattern starts with a literal newline.
     """
     if text[-1:].isspace() and text[-1:] != "\n":
         return True
+    if " \n" in text or "\t\n" in text:
+        return True
+    if _only_blank_tab_space(text):
+        return False
     return _NEWLINE_THEN_SPACE_RE.search(text[::-1]) is not None
+
+
+def rstrip_lines(text: str) -> str:
+    """``"\n".join(line.rstrip() for line in text.split("\n"))``."""
+    return "\n".join([line.rstrip() for line in text.split("\n")])
 
 
 # --- layout lines (3.6.2) ------------------------------------------------------------------
