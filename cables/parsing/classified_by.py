@@ -332,10 +332,11 @@ def _labels(text: str) -> list[re.Match[str]]:
     if later:
         limit = later.start()
         head = text[:limit]
-    if not head.isascii():  # IGNORECASE matches some non-ASCII letters: let the regex scan
-        return list(_LABEL_RE.finditer(text, 0, limit))
-    # every label starts with "cla" in some case: try the regex only there (same matches)
+    # every label starts with "cla" in some case (no other character matches c, l or a with
+    # IGNORECASE): try the regex only there, same matches
     low = head.lower()
+    if len(low) != len(head):  # a character lowered to two: positions would not line up
+        return list(_LABEL_RE.finditer(text, 0, limit))
     out: list[re.Match[str]] = []
     pos = 0
     while (at := low.find("cla", pos)) >= 0:

@@ -73,6 +73,10 @@ _END_LINE_RE = re.compile(
 _PREAMBLE_LINE_RE = re.compile(
     r"^\s*(?i:e\.?\s?[o0]\.?\s*1\d{4}|tags?\s*:|subject\s*:|subj\s*:)|^\s*SIPDIS\s*$", re.MULTILINE
 )
+# the same, searched in "\n" + text (a literal newline first scans fast): found iff the above is
+_PREAMBLE_LINE_TEXT_RE = re.compile(
+    r"\n\s*(?i:e\.?\s?[o0]\.?\s*1\d{4}|tags?\s*:|subject\s*:|subj\s*:)|\n\s*SIPDIS\s*$", re.MULTILINE
+)
 _PARA_SIGN_RE = re.compile(r"\u00c2?\u00b6|\ufffd")
 _TAIL_ONLY_RE = PAGE_BREAK_RE
 
@@ -148,12 +152,40 @@ def _scan_block(text: str, start: int, *, first_is_label_line: bool = True) -> t
     return block[:_BLOCK_LIMIT].strip(), min(pos, n)
 
 
+def _search_label(text: str, low: str | None, pos: int = 0) -> re.Match[str] | None:
+    """``REF_LABEL_RE.search(text, pos)``, tried only on the lines that hold ``ref``.
+
+    Every alternative of the label regex stays on one line and holds REF in some case (no
+    other character matches r, e or f with IGNORECASE), so the first match is the first one
+    on a line from the first ``ref`` on. ``low`` is ``text.lower()`` (None: let the regex scan).
+    """
+    if low is None:
+        return REF_LABEL_RE.search(text, pos)
+    while (q := low.find("ref", pos)) >= 0:
+        start = max(pos, text.rfind("\n", 0, q) + 1)
+        end = text.find("\n", q)
+        if end < 0:
+            end = len(text)
+        m = REF_LABEL_RE.search(text, start, end)
+        if m:
+            return m
+        pos = end
+    return None
+
+
+def _lowered(text: str) -> str | None:
+    """``text.lower()`` when its positions line up with ``text`` (else None)."""
+    low = text.lower()
+    return low if len(low) == len(text) else None
+
+
 def find_ref_blocks(text: str) -> list[str]:
     """The cleaned text of every REF block of a preamble, in order (3.10 "Where")."""
     blocks: list[str] = []
     pos = 0
+    low = _lowered(text)
     while True:
-        m = REF_LABEL_RE.search(text, pos)
+        m = _search_label(text, low, pos)
         if not m:
             break
         pre = m.group("pre") or m.group("pre2")
@@ -607,10 +639,15 @@ def _own(cable_id: str) -> tuple[str, str] | None:
 
 def _is_preamble(text: str) -> bool:
     """A preamble without REF label (not a bare REF text): it has E.O., TAGS or SUBJECT lines."""
-    if _PREAMBLE_LINE_RE.search(text):
+    if _PREAMBLE_LINE_TEXT_RE.search("\n" + text):
         return True
     first = next((line for line in text.splitlines() if line.strip()), "")
     return bool(match_banner(first))
+
+
+def _bare_block(text: str) -> list[str]:
+    block, _ = _scan_block(text, 0)
+    return [block] if block else []
 
 
 def parse_references(text: str, cable_id: str, *, warnings: list[str] | None = None) -> list[Reference]:
@@ -620,13 +657,12 @@ def parse_references(text: str, cable_id: str, *, warnings: list[str] | None = N
     serial, the station) of references without one, and its own id is never a reference.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if REF_LABEL_RE.search(text):
+    if _search_label(text, _lowered(text)):
         blocks = find_ref_blocks(text)
     elif _is_preamble(text):
         blocks = []
     else:
-        block, _ = _scan_block(text, 0)
-        blocks = [block] if block else []
+        blocks = _bare_block(text)
     warns: list[str] = []
     own = _own(cable_id)
     out: list[Reference] = []
