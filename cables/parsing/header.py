@@ -9,7 +9,14 @@ from datetime import UTC, datetime, timedelta
 
 from .identifiers import full_year
 from .model import Recipient, Recipients
-from .text import has_trailing_space, is_classification_line, is_page_break, match_banner, rstrip_lines
+from .text import (
+    has_trailing_space,
+    is_classification_line,
+    is_page_break,
+    mark_rstripped,
+    match_banner,
+    rstrip_lines,
+)
 
 # --- 1.7 / 1.8 split -------------------------------------------------------------------------
 
@@ -69,10 +76,11 @@ def split_header_body(block: str) -> tuple[str, str]:
 def tidy(text: str) -> str:
     """Multi-line field: trailing spaces removed, no leading/trailing blank lines."""
     if not has_trailing_space(text):
-        return text.strip("\n")  # no line changes: only the blank (empty) lines at the ends go
+        # no line changes: only the blank (empty) lines at the ends go
+        return mark_rstripped(text.strip("\n"))
     # rstripped lines hold no "\n" at either end, so the empty lines at the ends are the
     # newlines at the ends of the joined text
-    return rstrip_lines(text).strip("\n")
+    return mark_rstripped(rstrip_lines(text).strip("\n"))
 
 
 def is_partial(header: str) -> bool:

@@ -20,10 +20,12 @@ from .text import (
     CAVEAT_WORDS,
     has_trailing_space,
     hint_bytes,
+    is_marked_rstripped,
     is_page_break,
     is_rule,
     lines_holding,
     lines_matching,
+    mark_rstripped,
     match_banner,
     strip_layout_lines,
 )
@@ -258,16 +260,21 @@ def strip_layout(body: str) -> str:
     if len(_STRIPPED) >= 8:
         _STRIPPED.clear()
     _STRIPPED[id(text)] = text
+    # dropping lines and emptying blank ones adds no trailing space
+    if text is not body and is_marked_rstripped(body):
+        mark_rstripped(text)
     return text
 
 
 def _strip_layout(text: str) -> str:
     """``strip_layout_lines`` after cutting blank runs, skipped when no line can be a layout line."""
     already = _STRIPPED.get(id(text)) is text
+    clean = is_marked_rstripped(text)
     text = _BLANK_RUN_RE.sub("\n\n", text)
-    if already:
-        return text
-    return strip_layout_lines(text) if _LAYOUT_HINT_RE.search(text) else text
+    if not already and _LAYOUT_HINT_RE.search(text):
+        text = strip_layout_lines(text)
+    # cutting blank runs and dropping lines adds no trailing space
+    return mark_rstripped(text) if clean else text
 
 
 def _is_blank_or_rule(line: str) -> bool:
@@ -367,41 +374,47 @@ def _area_start(lines: Sequence[str], starts: dict[int, int]) -> int:
     return pre_end if first is None else min(first, pre_end)
 
 
-def _first_start(lines: Sequence[str], joined: str) -> int | None:
-    """Index of the first accepted numbered start (the first key of ``_numbered_starts``), or None.
-
-    ``joined`` is ``"\\n".join(lines)``.
-    """
-    for i in lines_matching("\n" + joined, _START_TEXT_RE):
-        found = _start_number(lines[i])
-        if found is None:
-            continue
-        number, rest = found
-        if number > _MAX_NUMBER:
-            continue
-        # no start accepted yet: previous is 0, so N in (1, 0) is accepted
-        if number <= 1 or i == 0 or _is_blank_or_rule(lines[i - 1]) or _has_marking(rest):
-            return i
-    return None
-
-
 @lru_cache(maxsize=4)
 def _content_begin(lines: tuple[str, ...]) -> int:
     """``_area_start`` of content lines, shared by paragraphs and summary."""
     return _area_start(lines, _content_starts(lines))
 
 
+def _first_start_offset(body: str) -> int | None:
+    """Where the line of the first accepted numbered start begins in ``body``, or None.
+
+    The first key ``_numbered_starts`` would give for the rstripped lines. It reads only the
+    candidate lines and the lines before them: the body is not split. The candidates are the
+    same on the raw lines as on the rstripped ones (the lookahead after the number sees the
+    trailing space instead of the newline); each line read is rstripped.
+    """
+    for m in _START_TEXT_RE.finditer("\n" + body):
+        at = m.start()  # the newline before the line in "\n" + body: the line start in body
+        end = body.find("\n", at)
+        line = body[at:] if end < 0 else body[at:end]
+        found = _start_number(line.rstrip())
+        if found is None:
+            continue
+        number, rest = found
+        if number > _MAX_NUMBER:
+            continue
+        if number <= 1 or at == 0:
+            return at
+        prev = body[body.rfind("\n", 0, at - 1) + 1 : at - 1]
+        if _is_blank_or_rule(prev) or _has_marking(rest):
+            return at
+    return None
+
+
 def split_preamble(body: str) -> tuple[str, str]:
     """(preamble, rest): the preamble ends at the first numbered paragraph, else after its last element."""
+    at = _first_start_offset(body)
+    if at is not None:
+        return ("", body) if at == 0 else (body[: at - 1], body[at:])
+    # no numbered start: after the last preamble element
     lines = body.split("\n")
-    if has_trailing_space(body):
-        clean = [line.rstrip() for line in lines]
-        joined = "\n".join(clean)
-    else:
-        clean, joined = lines, body
-    cut = _first_start(clean, joined)
-    if cut is None:
-        cut = _preamble_elements_end(clean)
+    clean = [line.rstrip() for line in lines] if has_trailing_space(body) else lines
+    cut = _preamble_elements_end(clean)
     if cut == 0:
         return "", body
     at = sum(map(len, lines[:cut])) + cut  # where line ``cut`` starts ("\n".join of the lines before)

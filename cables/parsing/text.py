@@ -64,18 +64,36 @@ def _only_blank_tab_space(text: str) -> bool:
     """Whether the only whitespace in ``text`` is " ", "\t" and "\n" (a few C-speed scans)."""
     if not text.isascii():
         return False
-    for ch in _OTHER_ASCII_SPACE:
-        if ch in text:
-            return False
-    return True
+    return all(ch not in text for ch in _OTHER_ASCII_SPACE)
+
+
+# texts known to have no line ending in whitespace (id -> the text itself, so the id stays
+# taken): outputs of ``mark_rstripped``, a small bounded set
+_RSTRIPPED: dict[int, str] = {}
+
+
+def mark_rstripped(text: str) -> str:
+    """Remember that no line of ``text`` ends in whitespace (the caller made it so); returns it."""
+    if len(_RSTRIPPED) >= 16:
+        _RSTRIPPED.clear()
+    _RSTRIPPED[id(text)] = text
+    return text
+
+
+def is_marked_rstripped(text: str) -> bool:
+    """Whether ``text`` was passed to ``mark_rstripped`` (recently: the set is bounded)."""
+    return _RSTRIPPED.get(id(text)) is text
 
 
 def has_trailing_space(text: str) -> bool:
     """Whether a line of ``text`` ends in whitespace (what ``str.rstrip`` would remove).
 
-    Plain ASCII text (the usual case) needs only ``" \n" in text`` and ``"\t\n" in text``;
-    other text is searched reversed, where the pattern starts with a literal newline.
+    Text marked by ``mark_rstripped`` has none; plain ASCII text (the usual case) needs only
+    ``" \n" in text`` and ``"\t\n" in text``; other text is searched reversed, where the pattern
+    starts with a literal newline (copying a non-ASCII text reversed costs about 10 us for 8 kB).
     """
+    if _RSTRIPPED.get(id(text)) is text:
+        return False
     if text[-1:].isspace() and text[-1:] != "\n":
         return True
     if " \n" in text or "\t\n" in text:
