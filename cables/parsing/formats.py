@@ -177,7 +177,7 @@ def _has_banner_then_preamble(text: str) -> bool:
 
 def detect_format(text: str) -> str | None:
     """``html``, ``csv``, ``text``, ``telegram`` or None (1.2, first match wins)."""
-    if _HTML_TABLE_RE.search(text) or ("<code><pre>" in text and "<html" in text.lower()):
+    if ("<" in text and _HTML_TABLE_RE.search(text)) or ("<code><pre>" in text and "<html" in text.lower()):
         return "html"
     stripped = text.lstrip()
     if stripped.startswith('"'):
@@ -204,9 +204,11 @@ _TAGS_LABEL_RE = re.compile(r"^\s*Tags:\s*", re.IGNORECASE)
 _PDF_LINE_RE = re.compile(r"^\s*pdf\s+how-to read a cable\s*$", re.IGNORECASE)
 
 
-def read_text(text: str, *, path: str = "<input>") -> RawCable:
-    """The plain-text page layout: four labels, four values, title, tags, then header+body."""
-    lines = text.split("\n")
+_TEXT_HEAD_LINES = 64  # the labels, values, title and tags sit in the first lines
+
+
+def _text_head(lines: list[str]) -> tuple[list[str], list[str], list[str] | None, int, int]:
+    """(values, title parts, page tags, index of the first header+body line, last index looked at)."""
     i = 0
     labels_seen = 0
     while i < len(lines) and labels_seen < 4:
@@ -218,7 +220,6 @@ def read_text(text: str, *, path: str = "<input>") -> RawCable:
         values.append(lines[i].strip())
         i += 1
     values += [""] * (4 - len(values))
-    identifier, created, classification, origin = values
     title_parts: list[str] = []
     page_tags: list[str] | None = None
     j = i
@@ -231,12 +232,31 @@ def read_text(text: str, *, path: str = "<input>") -> RawCable:
         if j < len(lines) and _TAGS_LABEL_RE.match(lines[j]):
             page_tags = _TAGS_LABEL_RE.sub("", lines[j]).split()
             j += 1
-        else:  # no Tags line: the "title" was something else
-            j = i
-            title_parts = []
+    far = j  # the furthest line looked at (or len(lines) when a loop met the end)
+    if page_tags is None and title_parts:  # no Tags line: the "title" was something else
+        j = i
+        title_parts = []
     if j < len(lines) and _PDF_LINE_RE.match(lines[j]):
         j += 1
-    header, body = split_header_body("\n".join(lines[j:]))
+    return values, title_parts, page_tags, j, max(far, j)
+
+
+def read_text(text: str, *, path: str = "<input>") -> RawCable:
+    """The plain-text page layout: four labels, four values, title, tags, then header+body."""
+    # only the first lines are split off; the whole text only when the head reaches their end
+    lines = text.split("\n", _TEXT_HEAD_LINES)
+    if len(lines) > _TEXT_HEAD_LINES:
+        lines.pop()  # the rest of the text, unsplit
+        values, title_parts, page_tags, j, reached = _text_head(lines)
+        if reached >= len(lines):  # the walk met the end of the head: read the whole text
+            lines = text.split("\n")
+            values, title_parts, page_tags, j, reached = _text_head(lines)
+    else:
+        values, title_parts, page_tags, j, reached = _text_head(lines)
+    identifier, created, classification, origin = values
+    # where line j starts: "\n".join(lines[j:]) of the whole text
+    rest = text[sum(map(len, lines[:j])) + j :]
+    header, body = split_header_body(rest)
     title = " ".join(" ".join(title_parts).split())
     return RawCable(
         format="text",

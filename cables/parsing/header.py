@@ -5,6 +5,7 @@ transmission id, precedence, sender, recipients (3.5) and origin from the sender
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 from .identifiers import full_year
@@ -51,26 +52,43 @@ def is_body_start(line: str) -> bool:
     )
 
 
+def _line_spans(text: str, pos: int = 0) -> Iterator[tuple[int, int]]:
+    """(start, end) of the lines of ``text`` from ``pos`` (a line start), as ``split("\\n")`` cuts them."""
+    while True:
+        end = text.find("\n", pos)
+        if end < 0:
+            yield pos, len(text)
+            return
+        yield pos, end
+        pos = end + 1
+
+
 def split_header_body(block: str) -> tuple[str, str]:
-    """Split header+body text (1.7): the body starts at the first body-start line after ``FM``."""
-    lines = block.split("\n")
-    start = 0
-    for i, line in enumerate(lines[:_SPLIT_SCAN_LINES]):
+    """Split header+body text (1.7): the body starts at the first body-start line after ``FM``.
+
+    Only the lines up to the body start are read (the block is not split).
+    """
+    start = 0  # where the body search starts (the line after FM), or None: FM was the last line
+    after_fm: int | None = 0
+    for (a, b), _ in zip(_line_spans(block), range(_SPLIT_SCAN_LINES), strict=False):
+        line = block[a:b]
         if _FM_RE.match(line):
-            start = i + 1
+            start = 1
+            after_fm = b + 1 if b < len(block) else None
             break
         if is_body_start(line):  # a body line before any FM: "FM LAVROV ..." later is prose
             break
     body_at = None
-    for i in range(start, len(lines)):
-        if is_body_start(lines[i]):
-            body_at = i
-            break
+    if after_fm is not None:
+        for a, b in _line_spans(block, after_fm):
+            if is_body_start(block[a:b]):
+                body_at = a
+                break
     if body_at is None:
         if start == 0:  # neither FM nor any body line: all body (a bare text)
             return "", tidy(block)
-        body_at = len(lines)
-    return tidy("\n".join(lines[:body_at])), tidy("\n".join(lines[body_at:]))
+        return tidy(block), tidy("")
+    return tidy(block[: max(body_at - 1, 0)]), tidy(block[body_at:])
 
 
 def tidy(text: str) -> str:

@@ -12,6 +12,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import compress
+from operator import not_
 from pathlib import Path
 
 from .identifiers import KNOWN_STATIONS
@@ -561,7 +563,7 @@ class _Builder:
         self.entries: list[Paragraph] = []
         self.number: int | None = None
         self.marking: str | None = None
-        self.lines: Sequence[str] | None = None
+        self.lines: list[str] | None = None
 
     def open(self, number: int | None, marking: str | None, first: str) -> None:
         self.flush()
@@ -593,12 +595,30 @@ def _open_unnumbered(builder: _Builder, line: str) -> None:
 
 
 def _build(lines: tuple[str, ...], starts: dict[int, int], begin: int) -> list[Paragraph]:
+    """Walk the lines from ``begin`` once; runs of plain lines are taken in one slice.
+
+    A plain line (not a start, not empty, not a heading candidate, hence not a rule) opens an
+    unnumbered block or continues the open one; only the other lines are looked at one by one.
+    """
     builder = _Builder()
     end = len(lines)
     scan = _scan(lines)
     headings, rules = scan.headings, scan.rules
+    # content lines are rstripped: blank means empty (indices found at C speed)
+    blanks = compress(range(end), map(not_, lines))
+    special = sorted({*starts, *headings, *blanks})
     i = begin
-    while i < end:
+    for k in special:
+        if k < i:
+            continue  # before the area, or taken by a heading
+        if i < k:  # plain lines i .. k-1
+            if builder.lines is None:
+                _open_unnumbered(builder, lines[i])
+                i += 1
+            builder.lines.extend(lines[i:k])
+        i = k
+        if i >= end:
+            break
         line = lines[i]
         if i in starts:
             found = _start_number(line)
@@ -607,7 +627,7 @@ def _build(lines: tuple[str, ...], starts: dict[int, int], begin: int) -> list[P
             builder.open(starts[i], marking, text)
             i += 1
             continue
-        blank = not line  # content lines are rstripped: blank means empty
+        blank = not line
         if not blank and i in headings and (heading := _heading_at(lines, i, end)) is not None:
             builder.heading(heading[0])
             i = heading[1]
@@ -623,6 +643,11 @@ def _build(lines: tuple[str, ...], starts: dict[int, int], begin: int) -> list[P
         else:
             builder.lines.append(line)
         i += 1
+    if i < end:  # plain lines to the end
+        if builder.lines is None:
+            _open_unnumbered(builder, lines[i])
+            i += 1
+        builder.lines.extend(lines[i:end])
     builder.flush()
     return builder.entries
 
