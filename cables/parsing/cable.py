@@ -49,7 +49,9 @@ def remove_repeated_block(body: str) -> tuple[str, int]:
             return body, 0
         pos = end + 1
     first = " ".join(body[pos:end].split())
-    probe = first.split(" ", 1)[0]
+    # a repeat holds every word of the first line: look for the longest one (a letter-spaced
+    # banner starts with a one-letter word found all over the body)
+    probe = max(first.split(" "), key=len)
     size = len(first)
     at = end + 1
     while at < n and (hit := body.find(probe, at)) >= 0:
@@ -95,8 +97,14 @@ def _remove_repeated_block(body: str) -> tuple[str, int]:
 # --- field modules ---------------------------------------------------------------------------
 
 
+# ``^\s*¶?\s*N\s*\.`` (MULTILINE) searched in "\n" + text: the literal newline first scans fast,
+# and the match starts at the newline before the line where the original match starts
+_PARA_ONE_RE = re.compile(r"\n\s*¶?\s*1\s*\.")
+_PARA_TWO_RE = re.compile(r"\n\s*¶?\s*2\s*\.")
+
+
 def _preamble_fallback(body: str) -> tuple[str, str]:
-    match = re.search(r"^\s*¶?\s*1\s*\.", body, re.MULTILINE)
+    match = _PARA_ONE_RE.search("\n" + body)
     if not match:
         return body, ""
     return body[: match.start()], body[match.start() :]
@@ -125,7 +133,7 @@ def office_lines(preamble: str) -> list[str]:
 
 def _first_paragraph_region(preamble: str, rest: str) -> str:
     """Preamble plus paragraph 1 (old cables put ``CLASSIFIED BY`` there)."""
-    match = re.search(r"^\s*¶?\s*2\s*\.", rest, re.MULTILINE)
+    match = _PARA_TWO_RE.search("\n" + rest)
     head = rest[: match.start()] if match else rest[:3000]
     return preamble + "\n" + head
 

@@ -89,12 +89,19 @@ _LEVEL_PREFIX_RE = re.compile(r"^(?:UNCLASSIFIED|CONFIDENTIAL|SECRET)\s*/{1,2}\s
 _SBU_RE = re.compile(r"SENSITIVE\s+BUT\s+UNCLASSIFIED")
 _TOKEN_SPLIT_RE = re.compile(r"[\s,/]+")
 _REL_RE = re.compile(r"\bREL\b\s*(?:TO\s+)?\S.*$")
+# what the first token of a caveat line can be before the level prefix is removed
+_FIRST_WORDS = _CAVEAT_TOKENS | {"UNCLASSIFIED", "CONFIDENTIAL", "SECRET", ""}
 
 
 def caveats_of_line(line: str) -> list[str] | None:
     """The caveats of a line made only of caveat words, else None."""
     text = " ".join(line.upper().split()).strip(" .;:")
     if not text:
+        return None
+    # the first word decides most lines: it must be a caveat, a level word before "/" or empty
+    # (the text opens with a separator), unless a REL clause may cut it
+    head = text.split(" ", 1)[0].split(",", 1)[0].split("/", 1)[0].strip(".;:")
+    if head not in _FIRST_WORDS and "REL" not in head:
         return None
     text = _LEVEL_PREFIX_RE.sub("", text)
     rel = None

@@ -478,6 +478,12 @@ def iter_csv_text(text: str, *, path: str = "<input>") -> Iterator[RawCable | Pa
 
 
 _BLOCK_BYTES = 1 << 20
+# what str.splitlines also cuts at, besides "\n" and "\r" (a clean block has no "\r")
+_OTHER_LINE_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def _has_other_line_breaks(text: str) -> bool:
+    return any(ch in text for ch in _OTHER_LINE_BREAKS)
 
 
 class ByteLineDecoder:
@@ -567,12 +573,15 @@ class ByteLineDecoder:
             following_clean = following is None or following_text is not None
             if text is not None and previous_clean and following_clean:
                 self.size += len(current)
-                lines = text.split("\n")
-                last = lines.pop()
-                out = [line + "\n" for line in lines]
-                if last:
-                    out.append(last)
-                yield out
+                if _has_other_line_breaks(text):
+                    lines = text.split("\n")
+                    last = lines.pop()
+                    out = [line + "\n" for line in lines]
+                    if last:
+                        out.append(last)
+                    yield out
+                else:  # "\n" is the only line break: the same lines, cut in C
+                    yield text.splitlines(keepends=True)
             else:
                 parts = current.split(b"\n")
                 last_part = parts.pop()
