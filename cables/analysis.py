@@ -13,7 +13,7 @@ origin, tags) and writes the result.
   are kept as they are, like ``simple``.
 
 A lexeme never holds a space, so a list of lexemes travels between processes as one string
-joined by spaces (``Lexemes``).
+joined by spaces (``CableText``).
 """
 
 from __future__ import annotations
@@ -21,34 +21,28 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from functools import lru_cache
 from itertools import repeat
-from typing import Any
+from typing import Any, NamedTuple
 
 import snowballstemmer
 
 __all__ = [
-    "FIELD_GAP",
     "MAX_WORD",
-    "PG_MAX_POSITION",
-    "PG_MAX_POSITIONS_PER_LEXEME",
     "STOP_WORDS",
+    "CableText",
     "analyze",
     "body_text",
-    "cable_lexemes",
+    "cable_text",
     "fold",
     "lexeme",
     "lexemes",
     "spans",
     "stem",
-    "tsvector",
 ]
 
 MAX_WORD = 60  # longer "words" are noise (base64, rules of dashes): not indexed
-PG_MAX_POSITION = 16383  # PostgreSQL's limit on a position within a tsvector
-PG_MAX_POSITIONS_PER_LEXEME = 256  # and on the positions kept per lexeme
-FIELD_GAP = 100  # positions between fields on PostgreSQL, so that a phrase never spans two
 
 # The Snowball English stop word list (also PostgreSQL's english.stop), less "us" (U.S.).
 STOP_WORDS = frozenset(
@@ -165,32 +159,14 @@ def body_text(body: str) -> str:
     return clean_content(body)
 
 
-def cable_lexemes(subject: str, body: str) -> tuple[str, str]:
-    """The lexemes of a cable's subject and of its body, each joined by spaces: what the parser
-    workers hand to the writer with a parsed cable."""
-    return " ".join(lexemes(subject)), " ".join(lexemes(body_text(body)))
+class CableText(NamedTuple):
+    """What a parser worker computes for a cable's entry in the search index: the lexemes of its
+    subject and of its body, each joined by spaces. The writer adds the curated meta."""
+
+    subject: str
+    body: str
 
 
-def tsvector(subject: Sequence[str], body: Sequence[str], meta: Sequence[str]) -> str:
-    """The ``tsvector`` literal of a cable: subject (weight A), body (C), then meta (B:
-    identifiers, origin, tags), positions running on across fields with ``FIELD_GAP`` between
-    them (so that a phrase never spans two fields).
-
-    Meta comes last so that everything before it depends on the parsed text alone. At most
-    ``PG_MAX_POSITIONS_PER_LEXEME`` positions are written per lexeme; PostgreSQL merges a lexeme
-    that occurs in several fields and keeps its first 256 positions.
-    """
-    positions: dict[str, list[str]] = {}
-    offset = 0
-    limit = PG_MAX_POSITIONS_PER_LEXEME
-    for field, weight in ((subject, "A"), (body, "C"), (meta, "B")):
-        for index, word in enumerate(field, start=offset + 1):
-            found = positions.get(word)
-            if found is None:
-                positions[word] = [f"{min(index, PG_MAX_POSITION)}{weight}"]
-            elif len(found) < limit:
-                entry = f"{min(index, PG_MAX_POSITION)}{weight}"
-                if found[-1] != entry:
-                    found.append(entry)
-        offset += len(field) + FIELD_GAP
-    return " ".join(f"'{word}':{','.join(entries)}" for word, entries in positions.items())
+def cable_text(subject: str, body: str) -> CableText:
+    """The search index's part of a cable that depends on its parsed text alone."""
+    return CableText(" ".join(lexemes(subject)), " ".join(lexemes(body_text(body))))

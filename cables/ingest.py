@@ -54,7 +54,7 @@ from django.db import DatabaseError, connections, models, router, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from cables.analysis import cable_lexemes
+from cables.analysis import CableText, cable_text
 from cables.ingest_parse import RawRecord, content_hash, csv_raw_records, csv_records_parse
 from cables.models import (
     Cable,
@@ -191,7 +191,7 @@ class _Record:
     line: int
     content_hash: str
     raw_hash: str | None = None  # of the raw record, when it came from a dump read by ingest
-    lexemes: tuple[str, str] | None = None  # subject's and body's, when a parser worker made them
+    search_text: CableText | None = None  # its search index entry's text part, from a parser worker
 
     @property
     def identifier(self) -> str:
@@ -473,10 +473,10 @@ def _iter_csv_dump(
                     if isinstance(item[1], int):
                         yield item  # (source, line, message)
                         continue
-                    source, data, digest, lexemes = item
+                    source, data, digest, search_text = item
                     try:
                         yield _record_from_parsed(
-                            data, source=source, digest=digest, raw_hash=raw.raw_hash, lexemes=lexemes
+                            data, source=source, digest=digest, raw_hash=raw.raw_hash, search_text=search_text
                         )
                     except RecordError as error:
                         yield (source, raw.line, str(error))
@@ -732,17 +732,17 @@ def _record_from_parsed(
     source: str,
     digest: str | None = None,
     raw_hash: str | None = None,
-    lexemes: tuple[str, str] | None = None,
+    search_text: CableText | None = None,
 ) -> _Record:
-    """``digest`` and ``lexemes``: the content hash and search lexemes, when a worker has
-    computed them already."""
+    """``digest`` and ``search_text``: the content hash and the search index's text part, when
+    a worker has computed them already."""
     record = _Record(
         data=data,
         source=source,
         line=_line_of(source),
         content_hash=digest or content_hash(data),
         raw_hash=raw_hash,
-        lexemes=lexemes,
+        search_text=search_text,
     )
     _record_check(record)
     return record
@@ -963,11 +963,11 @@ def _batch_write(
         counts["linked"] += _children_create(written=written, tag_ids=tag_ids)
         counts["linked"] += _references_link_to(cables=[cable for _, cable in written])
         # The search index follows the cable in the same transaction (after its tags exist),
-        # from the lexemes the parser workers computed (or computed here from the record).
+        # from the text part the parser workers computed (or computed here from the record).
         search_index_update(
             cable_ids=[cable.pk for _, cable in written],
-            lexemes={
-                cable.pk: record.lexemes or cable_lexemes(cable.subject, cable.body)
+            texts={
+                cable.pk: record.search_text or cable_text(cable.subject, cable.body)
                 for record, cable in written
             },
         )

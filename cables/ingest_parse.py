@@ -166,15 +166,16 @@ def _csv_raw_records_fast(handle: BinaryIO, *, name: str) -> Iterator[RawRecord 
 
 _LATIN1 = operator.methodcaller("decode", "latin-1")
 
-ParsedItem = tuple[str, dict[str, Any], str, tuple[str, str]] | tuple[str, int, str]
+ParsedItem = tuple[str, dict[str, Any], str, Any] | tuple[str, int, str]
 
 
 def csv_records_parse(name: str, records: list[tuple[int, bytes]]) -> list[list[ParsedItem]]:
     """Parse raw records of the dump ``name``: per record, a list of ``(source, json, content
-    hash, search lexemes)`` for its cable or ``(source, line, message)`` for an error (what
-    iter_path yields). The lexemes are the subject's and the body's (``cables.analysis``), so
-    that the process writing to the database does not analyse the text for the search index."""
-    from cables.analysis import cable_lexemes
+    hash, search text)`` for its cable or ``(source, line, message)`` for an error (what
+    iter_path yields). The search text is the cable's index entry but for the curated meta
+    (``cables.analysis.cable_text``), so that the process writing to the database does not
+    analyse the text for the search index."""
+    from cables.analysis import cable_text
     from cables.parsing.api import iter_text
     from cables.parsing.errors import ParseError
     from cables.parsing.formats import decode_bytes
@@ -194,7 +195,7 @@ def csv_records_parse(name: str, records: list[tuple[int, bytes]]) -> list[list[
                 items.append((str(item.path), shifted, item.message))
             else:
                 data_dict = item.as_dict()
-                lexemes = cable_lexemes(data_dict.get("subject") or "", data_dict.get("body") or "")
-                items.append((f"{name}:{line}", data_dict, content_hash(data_dict), lexemes))
+                text = cable_text(data_dict.get("subject") or "", data_dict.get("body") or "")
+                items.append((f"{name}:{line}", data_dict, content_hash(data_dict), text))
         out.append(items)
     return out

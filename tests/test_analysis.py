@@ -1,0 +1,60 @@
+"""cables.analysis (text -> lexemes, the part the parser workers compute) and the document the
+index is written from, as each engine stores it."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from cables import analysis
+from cables.ingest import cables_ingest
+from cables.models import Cable, Tag
+from tests.factories import make_cable, make_paragraph
+
+
+def test_cable_text_is_the_analysis_of_subject_and_cleaned_body():
+    body = "1. (C) The U.S. and Cote d'Ivoire's nuclear talks.\n\n2. (U) Talks, talks."
+    text = analysis.cable_text("IRAN,S NUCLEAR PROGRAMS", body)
+    assert text.subject == "iran nuclear program"
+    assert text.body == "us cote divoir nuclear talk talk talk"  # no "1", "c", "2", "u": not content
+
+
+def test_lexemes_and_analyze_agree_with_and_without_the_cache():
+    text = "Sanctions against IRAN,S programs; the U.S. said 06PARIS6189 and 1.4(b)."
+    analysis.LEXEME_CACHE.clear()
+    first = analysis.lexemes(text)
+    assert first == analysis.analyze(text) == analysis.lexemes(text)
+    assert first == ["sanction", "iran", "program", "us", "said", "06paris6189", "1", "4", "b"]
+
+
+@pytest.mark.django_db
+def test_stored_document_has_fields_in_order_with_weights_and_gaps(cable_files):
+    cable = make_cable(
+        "06PARIS6189",
+        subject="IRAN NUCLEAR",
+        tags=("KNNP",),
+        body="1. (C) Nuclear talks.",
+        paragraphs=(make_paragraph(1, "(C) Nuclear talks."),),
+    )
+    assert cables_ingest(sources=[cable_files("a.txt", cable)]).failed == []
+    stored_cable = Cable.objects.get()
+    tag = Tag.objects.get(code="KNNP")
+    meta = analysis.lexemes(f"06PARIS6189 {stored_cable.origin.name} PARIS KNNP {tag.name}")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT search_document::text FROM cables_cable WHERE id = %s", [stored_cable.pk])
+            stored = dict(item.rsplit(":", 1) for item in cursor.fetchone()[0].split())
+            # subject at 1-2 (A); 100 positions on, body at 103-104 (C); 100 on, meta from 205 (B)
+            expected: dict[str, list[str]] = {
+                "'iran'": ["1A"],
+                "'nuclear'": ["2A", "103C"],
+                "'talk'": ["104C"],
+            }
+            for position, lexeme in enumerate(meta, start=205):
+                expected.setdefault(f"'{lexeme}'", []).append(f"{position}B")
+            assert stored == {lexeme: ",".join(positions) for lexeme, positions in expected.items()}
+        else:
+            cursor.execute(
+                "SELECT subject, body, meta FROM cables_search_fts WHERE rowid = %s", [stored_cable.pk]
+            )
+            assert cursor.fetchone() == ("iran nuclear", "nuclear talk", " ".join(meta))
