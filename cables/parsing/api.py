@@ -83,12 +83,12 @@ def _head_is_csv(head: bytes) -> bool:
 
 def _iter_csv_file(path: Path) -> Iterator[ParsedCable | ParseError]:
     """Stream a ``cables.csv`` dump record by record (1.5)."""
-    from .formats import iter_csv_lines
+    from .formats import iter_csv_chunks
 
     name = str(path)
     with path.open("rb") as handle:
         decoder = ByteLineDecoder(handle, path=name)
-        for item in iter_csv_lines(decoder, path=name):
+        for item in iter_csv_chunks(decoder.chunks(), path=name):
             repaired, nul, size = decoder.take()
             if isinstance(item, ParseError):
                 yield item

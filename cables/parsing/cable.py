@@ -125,7 +125,7 @@ def office_lines(preamble: str) -> list[str]:
         text = " ".join(line.split())
         if not text or cls.caveats_of_line(text) or hdr.is_body_start(line):
             continue
-        if hdr.PARTIAL_NOTE_RE.search(text):
+        if hdr.has_partial_note(text):
             continue
         out.append(text)
     return out

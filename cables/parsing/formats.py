@@ -486,14 +486,143 @@ def _has_other_line_breaks(text: str) -> bool:
     return any(ch in text for ch in _OTHER_LINE_BREAKS)
 
 
+def _chunk_lines(chunk: str | list[str]) -> list[str]:
+    """The lines of a chunk of ``ByteLineDecoder.chunks``, each with its "\\n" (the last may lack it)."""
+    if not isinstance(chunk, str):
+        return chunk
+    if not _has_other_line_breaks(chunk):  # "\n" is the only line break: cut in C
+        return chunk.splitlines(keepends=True)
+    lines = chunk.split("\n")
+    last = lines.pop()
+    out = [line + "\n" for line in lines]
+    if last:
+        out.append(last)
+    return out
+
+
+_UNESCAPE_RE = re.compile(r"\\(.)", re.DOTALL)
+
+
+def _closing_quote(text: str, p: int) -> int:
+    """Index of the quote that closes the quoted field whose text starts at ``p``, or -1.
+
+    A quote after an odd run of backslashes is escaped (the escape character takes the next
+    character as it is, a backslash too), so it does not close the field.
+    """
+    q = text.find('"', p)
+    while q > p and text[q - 1] == "\\":
+        k = q - 1
+        while k > p and text[k - 1] == "\\":
+            k -= 1
+        if (q - k) % 2 == 0:
+            break
+        q = text.find('"', q + 1)
+    return q
+
+
+def _quoted_record(text: str, pos: int) -> tuple[list[str], int] | None:
+    """The 8 fields of the record at ``pos`` and where it ends, when it is plain; else None.
+
+    Plain: ``"f1","f2",...,"f8"`` then a newline, every field quoted, with no quote inside a
+    field but an escaped one (``\\"``). csv.reader (this dialect) reads such a record into
+    these fields with each escape pair replaced by its second character, so only the other
+    records need it.
+    """
+    if not text.startswith('"', pos):
+        return None
+    fields: list[str] = []
+    p = pos + 1
+    for k in range(8):
+        q = _closing_quote(text, p)
+        if q < 0 or not text.startswith('","' if k < 7 else '"\n', q):
+            return None
+        field = text[p:q]
+        fields.append(_UNESCAPE_RE.sub(r"\1", field) if "\\" in field else field)
+        p = q + 3
+    return fields, p - 1
+
+
+class _ChunkLines:
+    """The lines of ``ByteLineDecoder.chunks``, taken one at a time, with the count taken so far."""
+
+    def __init__(self, chunks: Iterator[str | list[str]]) -> None:
+        self._chunks = chunks
+        self.text = ""  # the clean text being read, from ``pos``
+        self.pos = 0
+        self._lines: list[str] = []  # or the list of lines being read, from ``_index``
+        self._index = 0
+        self.count = 0
+
+    def ready(self) -> bool:
+        """Whether a line is left (takes the next chunk when the current one is done)."""
+        while self.pos >= len(self.text) and self._index >= len(self._lines):
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return False
+            if isinstance(chunk, str):
+                self.text, self.pos, self._lines, self._index = chunk, 0, [], 0
+            else:
+                self.text, self.pos, self._lines, self._index = "", 0, chunk, 0
+        return True
+
+    def __iter__(self) -> Iterator[str]:
+        while self.ready():
+            if self.pos < len(self.text):
+                end = self.text.find("\n", self.pos) + 1 or len(self.text)
+                line = self.text[self.pos : end]
+                self.pos = end
+            else:
+                line = self._lines[self._index]
+                self._index += 1
+            self.count += 1
+            yield line
+
+
+def iter_csv_chunks(
+    chunks: Iterator[str | list[str]], *, path: str = "<input>"
+) -> Iterator[RawCable | ParseError]:
+    """``iter_csv_lines`` of the lines of ``ByteLineDecoder.chunks``, same items and line numbers.
+
+    A plain record (see ``_quoted_record``) inside a clean text is cut with ``str.find``; any
+    other record goes through csv.reader, which takes its lines one by one.
+    """
+    source = _ChunkLines(chunks)
+    while source.ready():
+        start = source.count + 1
+        found = _quoted_record(source.text, source.pos) if source.pos < len(source.text) else None
+        if found is not None:
+            fields, end = found
+            source.count += source.text.count("\n", source.pos, end)
+            source.pos = end
+            yield csv_record_to_raw(fields, path=path, line=start)
+            continue
+        reader = csv.reader(source, delimiter=",", quotechar='"', escapechar="\\", strict=True)
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield ParseError(f"not a cable (CSV record: {exc})", path=path, line=start)
+            continue
+        if not fields or (len(fields) == 1 and not fields[0].strip()):
+            continue
+        if len(fields) != 8:
+            yield ParseError(
+                f"not a cable (CSV record has {len(fields)} fields, expected 8)", path=path, line=start
+            )
+            continue
+        yield csv_record_to_raw(fields, path=path, line=start)
+
+
 class ByteLineDecoder:
     """Decode a binary stream line by line (1.1), counting repaired bytes per record.
 
     A readable stream is decoded a block (about 1 MiB of whole lines) at a time when the block
     is clean: valid UTF-8 without NUL or CR, and so are the blocks on either side. Then no line
-    has anything to repair or count and the block is decoded, normalised (NFC and no-break spaces
-    commute with the line split) and split in C. Other blocks go line by line, so the counters
-    of a record with a repaired byte are exact (for records shorter than a block).
+    has anything to repair or count and the block is decoded and normalised at once (NFC and
+    no-break spaces commute with the line split); ``chunks()`` hands it on as one text, which
+    ``iter_csv_chunks`` cuts into records with ``str.find``. Other blocks go line by line, so the
+    counters of a record with a repaired byte are exact (for records shorter than a block).
     """
 
     def __init__(self, stream: Iterable[bytes], *, path: str) -> None:
@@ -505,9 +634,17 @@ class ByteLineDecoder:
         self._first = True
 
     def __iter__(self) -> Iterator[str]:
+        return itertools.chain.from_iterable(map(_chunk_lines, self.chunks()))
+
+    def chunks(self) -> Iterator[str | list[str]]:
+        """The decoded stream: clean blocks as one text of whole lines, other lines in lists.
+
+        Joined, the lines of all chunks are the lines of ``iter(self)``; the counters move as
+        the chunks are taken.
+        """
         if hasattr(self._stream, "read"):
-            return itertools.chain.from_iterable(self._by_block())
-        return itertools.chain.from_iterable(self._line(raw) for raw in self._stream)
+            return self._by_block()
+        return (self._line(raw) for raw in self._stream)
 
     def _line(self, raw: bytes) -> list[str]:
         """One raw line: decoded, counted, normalised (a lone CR splits it into lines)."""
@@ -562,7 +699,7 @@ class ByteLineDecoder:
             return None
         return normalize_text(text)
 
-    def _by_block(self) -> Iterator[list[str]]:
+    def _by_block(self) -> Iterator[str | list[str]]:
         blocks = self._blocks()
         current = next(blocks, None)
         text = self._clean(current) if current is not None else None
@@ -573,15 +710,7 @@ class ByteLineDecoder:
             following_clean = following is None or following_text is not None
             if text is not None and previous_clean and following_clean:
                 self.size += len(current)
-                if _has_other_line_breaks(text):
-                    lines = text.split("\n")
-                    last = lines.pop()
-                    out = [line + "\n" for line in lines]
-                    if last:
-                        out.append(last)
-                    yield out
-                else:  # "\n" is the only line break: the same lines, cut in C
-                    yield text.splitlines(keepends=True)
+                yield text
             else:
                 parts = current.split(b"\n")
                 last_part = parts.pop()

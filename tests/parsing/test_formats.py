@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 
-from cables.parsing import ParseError, parse_bytes, parse_text
+from cables.parsing import ParseError, formats, parse_bytes, parse_text
 from cables.parsing.formats import (
+    ByteLineDecoder,
     decode_bytes,
     detect_format,
+    iter_csv_chunks,
+    iter_csv_lines,
     iter_csv_text,
     pre_to_text,
     read_html,
@@ -218,6 +222,48 @@ def test_csv_field_over_64k() -> None:
     record = GOOD.format(row=1).replace("B\nC", "x" * 200_000)
     (raw,) = list(iter_csv_text(record))
     assert len(raw.body) == 200_000
+
+
+TRICKY_CSV = (
+    GOOD.format(row=1)
+    + "\n"  # a blank line: no record
+    + '"2","9/14/2006 16:08","06PARIS2","Embassy Paris","SECRET","","H","say \\"hi\\" \\\\ ok \\x"\n'
+    + '"3","x\ny",\n'  # 3 fields
+    + '"4","9/14/2006 16:08","06PARIS4","Embassy Paris","SECRET","","H","a ""doubled"" quote"\n'
+    + '"5","bad"quote","x"\n'  # csv refuses it
+    + "   \n"  # only spaces: no record
+    + 'unquoted,9/14/2006 16:08,06PARIS6,Embassy Paris,SECRET,,H,"B"\n'
+    + GOOD.format(row=7) * 30
+    # no newline at the end
+    + '"8","9/14/2006 16:08","06PARIS8","Embassy Paris","SECRET","","H","\u00e9t\u00e9 \\\\"'
+)
+
+
+def _items(items: object, decoder: ByteLineDecoder) -> list[tuple]:
+    out = []
+    for item in items:  # type: ignore[attr-defined]
+        counters = decoder.take()
+        if isinstance(item, ParseError):
+            out.append(("error", str(item), counters))
+        else:
+            out.append(("cable", item.line, item.identifier, item.header, item.body, counters))
+    return out
+
+
+@pytest.mark.parametrize("block", [64, 300, 1 << 20])
+@pytest.mark.parametrize(
+    "data", [TRICKY_CSV.encode(), TRICKY_CSV.encode().replace(b"06PARIS7", b"06PAR\xffIS7", 1)]
+)
+def test_csv_chunk_reader_gives_what_csv_reader_gives(
+    data: bytes, block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Plain records are cut with str.find, the others by csv.reader: same items, lines, counters."""
+    monkeypatch.setattr(formats, "_BLOCK_BYTES", block)
+    by_lines = ByteLineDecoder(io.BytesIO(data), path="c.csv")
+    expected = _items(iter_csv_lines(by_lines, path="c.csv"), by_lines)
+    by_chunks = ByteLineDecoder(io.BytesIO(data), path="c.csv")
+    assert _items(iter_csv_chunks(by_chunks.chunks(), path="c.csv"), by_chunks) == expected
+    assert [item[0] for item in expected].count("error") == 2
 
 
 # --- 1.6 ------------------------------------------------------------------------------------------
