@@ -292,19 +292,28 @@ def _start_number(line: str) -> tuple[int, str] | None:
 
 
 def _norm_mark(mark: str) -> str:
-    return _SPACES_RE.sub(" ", mark.strip()).upper()
+    mark = mark.strip()
+    if " " in mark or "\t" in mark:
+        mark = _SPACES_RE.sub(" ", mark)
+    return mark.upper()
 
 
 def split_marking(rest: str) -> tuple[str | None, str]:
     """(marking, text) of what follows a paragraph number (3.12 "Marking")."""
     text = rest.lstrip()
-    if m := _WHOLE_PAREN_RE.match(text):
-        return m.group("mark").upper(), text[m.end() :]
+    # the first two forms open with "(", the other three with a letter: try only those
+    first = text[:1]
+    if first == "(":
+        if m := _WHOLE_PAREN_RE.match(text):
+            return m.group("mark").upper(), text[m.end() :]
+        if m := _PAREN_MARK_RE.match(text):
+            return _norm_mark(m.group("mark")), text[m.end() :]
+        return None, text
+    if not first.isalpha():
+        return None, text
     if m := _WHOLE_WORD_RE.match(text):
         word = _SPACES_RE.sub(" ", m.group("word").upper())
         return _WHOLE_WORDS[word], text[m.end() :]
-    if m := _PAREN_MARK_RE.match(text):
-        return _norm_mark(m.group("mark")), text[m.end() :]
     if m := _OPEN_MARK_RE.match(text):
         return _norm_mark(m.group("mark")), text[m.end() :]
     if m := _LABEL_MARK_RE.match(text):
@@ -426,13 +435,29 @@ def split_preamble(body: str) -> tuple[str, str]:
 # --- signature ------------------------------------------------------------------------------------
 
 
+def _has_trailer_url(tail: str) -> bool:
+    """``_TRAILER_URL_RE.search(tail)``; for ASCII text a substring test rules most lines out."""
+    if tail.isascii():
+        low = tail.lower()
+        if "sgov.gov" not in low and "intelink" not in low and "http" not in low and "www." not in low:
+            return False
+    return _TRAILER_URL_RE.search(tail) is not None
+
+
 def _is_trailer(line: str) -> bool:
     tail = line[-300:]
     return (
         bool(_TRAILER_RE.match(line))
         or is_page_break(line)
-        or bool(_TRAILER_URL_RE.search(tail) and len(line) <= 300)
-        or bool(_URL_PIECE_RE.match(tail) and len(line) <= 300 and not _NAME_LINE_RE.match(line))
+        or (len(line) <= 300 and _has_trailer_url(tail))
+        or (
+            len(line) <= 300
+            # a URL piece is one token (no space inside) holding "." or "/"
+            and ("." in tail or "/" in tail)
+            and " " not in tail.strip(" \t")
+            and bool(_URL_PIECE_RE.match(tail))
+            and not _NAME_LINE_RE.match(line)
+        )
     )
 
 
@@ -709,7 +734,8 @@ def _clean_summary(lines: Sequence[str]) -> str | None:
     for line in lines:
         if not line.strip() or is_rule(line):
             continue
-        if _INLINE_HEADING_RE.match(line) and len(line) <= 200:
+        # an inline heading ends in a rule character (then spaces or tabs)
+        if line.rstrip(" \t")[-1:] in _RULE_CHARS and len(line) <= 200 and _INLINE_HEADING_RE.match(line):
             continue
         stripped = _LINE_PREFIX_RE.sub("", line, count=1) if _START_RE.match(line) else line
         stripped = stripped.rstrip()
@@ -731,15 +757,18 @@ def _summary_end(text: str) -> re.Match[str] | None:
         return _SUMMARY_END_RE.search(text)
     if "summary" not in low:
         return None
-    pos = 0
-    while (q := low.find("end", pos)) >= 0:
-        start = q
+    # only an "end" followed by "summary" can start a match: found in the lowered text by a
+    # regex that opens with a literal (a fast scan)
+    for hit in _END_SUMMARY_LOW_RE.finditer(low):
+        start = hit.start()
         while start and text[start - 1] in " \t(":
             start -= 1
         if m := _SUMMARY_END_RE.match(text, start):
             return m
-        pos = q + 1
     return None
+
+
+_END_SUMMARY_LOW_RE = re.compile(r"end\s+(?:of\s+)?summary")
 
 
 def parse_summary(body: str) -> str | None:
@@ -795,19 +824,27 @@ _XX_RE = re.compile(r"(?<=[A-WYZa-wyz])[xX]{2,}\b")
 
 
 def clean_content(text: str) -> str:
-    """Search text (3.16): no paragraph numbers, markings, rules, page breaks, SIPDIS or summary labels."""
-    out: list[str] = []
-    for line in _strip_layout(text).split("\n"):
-        if is_rule(line):
-            line = ""
-        elif _START_RE.match(line):
-            line = _CLEAN_PREFIX_RE.sub("", line, count=1)
-        line = _CLEAN_LABEL_RE.sub("", line)
-        line = _XX_RE.sub("", line)
-        if not line.strip() and out and not out[-1].strip():
-            continue
-        out.append(line)
-    return "\n".join(out)
+    """Search text (3.16): no paragraph numbers, markings, rules, page breaks, SIPDIS or summary labels.
+
+    Line by line: a rule becomes empty; a numbered start loses its number and marking; summary
+    and comment labels and "xx" redaction tails go; a blank line after a blank line goes. Each
+    step is one regex over the whole text (none crosses a line end), not a Python step per line.
+    """
+    text = _CLEAN_RULE_LINE_RE.sub("", _strip_layout(text))
+    text = _CLEAN_START_PREFIX_RE.sub("", text)
+    text = _CLEAN_LABEL_RE.sub("", text)
+    text = _XX_RE.sub("", text)
+    return _CLEAN_BLANK_RUN_RE.sub(r"\1", text)
+
+
+# RULE_RE per line (its \s may not cross a line end), a numbered start (_START_RE) stripped by
+# _CLEAN_PREFIX_RE, a run of blank lines (white space only) kept as its first line.
+_CLEAN_RULE_LINE_RE = re.compile(r"^[^\S\n]*[-=_]{3,}(?:[^\S\n]+[-=_]+)*[^\S\n]*$", re.MULTILINE)
+_CLEAN_START_PREFIX_RE = re.compile(
+    rf"^(?={_START_RE.pattern.removeprefix('^')}){_CLEAN_PREFIX_RE.pattern.removeprefix('^')}",
+    re.MULTILINE | re.IGNORECASE,
+)
+_CLEAN_BLANK_RUN_RE = re.compile(r"^([^\S\n]*)(?:\n[^\S\n]*)+$", re.MULTILINE)
 
 
 _SMALL_WORDS = frozenset(

@@ -146,8 +146,12 @@ def is_page_break(line: str) -> bool:
     return bool(PAGE_BREAK_RE.match(line)) or bool(FOOTER_RE.match(line))
 
 
+_RULE_CHARS = frozenset("-=_")
+
+
 def is_rule(line: str) -> bool:
-    return bool(RULE_RE.match(line))
+    # a rule's first non-space character is a rule character (str.lstrip and \s agree)
+    return line.lstrip()[:1] in _RULE_CHARS and RULE_RE.match(line) is not None
 
 
 def is_classification_line(line: str) -> bool:
