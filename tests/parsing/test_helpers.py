@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cables.parsing.paragraphs import clean_content, titlefy
 
@@ -73,3 +75,37 @@ def test_titlefy_spec_examples(subject: str, expected: str) -> None:
 )
 def test_titlefy_rules(subject: str, expected: str) -> None:
     assert titlefy(subject) == expected
+
+
+def _clean_content_line_by_line(text: str) -> str:
+    """3.16 as first written, one line at a time: the reference for the whole-text version."""
+    from cables.parsing import paragraphs
+    from cables.parsing.text import is_rule
+
+    out: list[str] = []
+    for line in paragraphs._strip_layout(text).split("\n"):
+        if is_rule(line):
+            line = ""
+        elif paragraphs._START_RE.match(line):
+            line = paragraphs._CLEAN_PREFIX_RE.sub("", line, count=1)
+        line = paragraphs._CLEAN_LABEL_RE.sub("", line)
+        line = paragraphs._XX_RE.sub("", line)
+        if not line.strip() and out and not out[-1].strip():
+            continue
+        out.append(line)
+    return "\n".join(out)
+
+
+_PIECES = [
+    "1. (C) ", "12.(S//NF)", "  3. ", "\u00b64. ", "-----", " == == ", "___ ", "\n", "\n\n", "   \n", "\t\n",
+    "\x0b\n", "\u2028", "SUMMARY: ", "End Summary.", "Comment:", "wordxxx ", "XXXXX", "text ", "C) ", "99.",
+    "1.(", "\x85", " - - -", "---a", "SuMMary: ", "sUMMARY", "\u00df", "\u01c5xx ", "\u0130", "\u212axx",
+    "COMMENT AND OUTLOOK: ", "\u00e9XX ", "\ufb03", "PARIS 00001254  002 OF 004", "SIPDIS",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(_PIECES), max_size=40))
+@settings(max_examples=400, deadline=None)
+def test_clean_content_equals_the_line_by_line_reference(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert clean_content(text) == _clean_content_line_by_line(text)
