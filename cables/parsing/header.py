@@ -16,7 +16,7 @@ from .text import (
     is_page_break,
     mark_rstripped,
     match_banner,
-    rstrip_lines,
+    remember_lines,
 )
 
 # --- 1.7 / 1.8 split -------------------------------------------------------------------------
@@ -96,9 +96,15 @@ def tidy(text: str) -> str:
     if not has_trailing_space(text):
         # no line changes: only the blank (empty) lines at the ends go
         return mark_rstripped(text.strip("\n"))
-    # rstripped lines hold no "\n" at either end, so the empty lines at the ends are the
-    # newlines at the ends of the joined text
-    return mark_rstripped(rstrip_lines(text).strip("\n"))
+    lines = [line.rstrip() for line in text.split("\n")]
+    first = 0
+    while first < len(lines) and not lines[first]:
+        first += 1
+    last = len(lines)
+    while last > first and not lines[last - 1]:
+        last -= 1
+    lines = lines[first:last]
+    return mark_rstripped(remember_lines("\n".join(lines), lines))
 
 
 def is_partial(header: str) -> bool:

@@ -29,6 +29,7 @@ from .text import (
     lines_matching,
     mark_rstripped,
     match_banner,
+    split_lines,
     strip_layout_lines,
 )
 
@@ -240,7 +241,7 @@ def _lines(body: str) -> tuple[str, ...]:
     """Body lines after layout removal (3.6.2), trailing spaces removed, blank runs cut to one line."""
     text = _strip_layout(body)
     if not has_trailing_space(text):
-        return tuple(text.split("\n"))
+        return tuple(split_lines(text))
     return tuple(line.rstrip() for line in text.split("\n"))
 
 

@@ -80,6 +80,28 @@ def mark_rstripped(text: str) -> str:
     return text
 
 
+# texts whose line split is known (id -> (text, text.split("\n"))): a small bounded set
+_LINES: dict[int, tuple[str, list[str]]] = {}
+
+
+def remember_lines(text: str, lines: list[str]) -> str:
+    """Remember ``lines`` as ``text.split("\n")`` (the caller joined them); returns ``text``."""
+    if not lines:  # "".join([]) is "", whose split is [""]
+        return text
+    if len(_LINES) >= 16:
+        _LINES.clear()
+    _LINES[id(text)] = (text, lines)
+    return text
+
+
+def split_lines(text: str) -> list[str]:
+    """``text.split("\n")``, remembered for texts built from lines here. Do not change the list."""
+    hit = _LINES.get(id(text))
+    if hit is not None and hit[0] is text:
+        return hit[1]
+    return text.split("\n")
+
+
 def is_marked_rstripped(text: str) -> bool:
     """Whether ``text`` was passed to ``mark_rstripped`` (recently: the set is bounded)."""
     return _RSTRIPPED.get(id(text)) is text
@@ -101,11 +123,6 @@ def has_trailing_space(text: str) -> bool:
     if _only_blank_tab_space(text):
         return False
     return _NEWLINE_THEN_SPACE_RE.search(text[::-1]) is not None
-
-
-def rstrip_lines(text: str) -> str:
-    """``"\n".join(line.rstrip() for line in text.split("\n"))``."""
-    return "\n".join([line.rstrip() for line in text.split("\n")])
 
 
 # --- layout lines (3.6.2) ------------------------------------------------------------------
@@ -261,7 +278,7 @@ def strip_layout_lines(text: str, *, keep_rules: bool = True, drop_sipdis: bool 
     candidates = _candidate_lines(text, hints, keep_rules=keep_rules, drop_sipdis=drop_sipdis)
     if not candidates:
         return text  # nothing dropped: the text is returned as it is
-    lines = text.split("\n")
+    lines = split_lines(text)
     n = len(lines)
     # every page break holds "OF" (page x of y), "PAGE", "-" (footer) or eight digits
     marked = set(lines_holding(hints, b"PAGE")) | set(lines_holding(hints, b"00000000"))
@@ -298,7 +315,7 @@ def strip_layout_lines(text: str, *, keep_rules: bool = True, drop_sipdis: bool 
         if pos > 0 and not lines[pos].strip() and out and not out[-1].strip():
             pos += 1
         out.extend(lines[pos:])
-    return "\n".join(out)
+    return remember_lines("\n".join(out), out)
 
 
 # --- banners (3.3) -----------------------------------------------------------------------------
