@@ -7,10 +7,13 @@ from ``make_corpus.py --format csv``)::
     DJANGO_TESTING=1 SQLITE_PATH=/tmp/bench.sqlite3 .venv/bin/python bench/search.py
 
 One "request" is what the results page computes, inside ``search_bounds()`` as the view runs it:
-parse the query, count the matches up to the paginator's cap (10,000), fetch the first page of
-``CABLES_PAGE_SIZE`` (50) with its list relations, build its snippets, compute the facets and
-the results-over-time chart (``--no-timeline`` leaves the chart out, as this script did before
-the second pass).
+parse the query; ``summary``: one read of the first 10,001 matches for the count (capped at
+the paginator's 10,000), the facets and the results-over-time chart (``summarize``, since the
+third pass; before it, the count, the facets and the chart were three reads, timed as
+``count``, ``facets`` and ``timeline``); ``page``: the first page of ``CABLES_PAGE_SIZE`` (50)
+with its list relations; ``snippets``: its snippets. ``--view`` times the whole results page
+instead (``GET /cables/?q=...`` through Django's test client: identifier check, the work
+above, the template), as one step.
 The mix is the one of issue 5: half rare queries, 40 % mid-frequency, 10 % common (a word in
 more than half the cables). Prints, per query, its matches and median time by step; per class
 and over the mix, p50 and p95 of whole requests.
@@ -39,14 +42,14 @@ from django.db import connection  # noqa: E402
 from cables.models import Cable  # noqa: E402
 from cables.search import (  # noqa: E402
     SearchTimeout,
-    facets,
     parse_query,
     search,
     search_bounds,
     search_index_rebuild,
     snippets,
+    summarize,
 )
-from cables.views import COUNT_CAP, results_timeline  # noqa: E402
+from cables.views import COUNT_CAP, timeline_chart  # noqa: E402
 
 # (query, order, class). Shares at 50,000 generated cables: rare < 2 %, mid 5-35 %, common > 50 %.
 QUERIES = [
@@ -71,37 +74,41 @@ QUERIES = [
     ("nuclear", "relevance", "common"),
     ("government", "relevance", "common"),
 ]
-STEPS = ("count", "page", "snippets", "facets", "timeline")
+STEPS = ("summary", "page", "snippets")
 
 
-def one_request(q: str, order: str, *, timeline: bool = True) -> tuple[dict[str, float], int]:
+def one_request(q: str, order: str) -> tuple[dict[str, float], int]:
     """The results page's work for one query: time per step, and the (capped) count."""
     times: dict[str, float] = {}
     with search_bounds():
         started = time.perf_counter()
         parsed = parse_query(q)
         results = search(Cable.objects.all(), parsed, order=order)
-        total = results.order_by().values("pk")[: COUNT_CAP + 1].count()
-        times["count"] = time.perf_counter() - started
+        summary = summarize(results, cap=COUNT_CAP)
+        timeline_chart(summary.months, sample=COUNT_CAP if summary.capped else None)
+        times["summary"] = time.perf_counter() - started
+        total = summary.count + summary.capped
         mark = time.perf_counter()
         page = list(results.with_list_related()[: settings.CABLES_PAGE_SIZE])
         times["page"] = time.perf_counter() - mark
         mark = time.perf_counter()
         snippets(page, parsed)
         times["snippets"] = time.perf_counter() - mark
-        mark = time.perf_counter()
-        facets(results)
-        times["facets"] = time.perf_counter() - mark
-        mark = time.perf_counter()
-        if timeline:  # as CableListView charts it: the first COUNT_CAP matches of a capped search
-            if total > COUNT_CAP:
-                first = results.order_by().values("pk")[:COUNT_CAP]
-                results_timeline(Cable.objects.filter(pk__in=first), sample=COUNT_CAP)
-            else:
-                results_timeline(results)
-        times["timeline"] = time.perf_counter() - mark
     times["total"] = time.perf_counter() - started
     return times, total
+
+
+def one_page(q: str, order: str) -> tuple[dict[str, float], int]:
+    """The whole results page through the test client (``--view``)."""
+    from django.test import Client
+
+    started = time.perf_counter()
+    response = Client().get("/cables/", {"q": q, "sort": order})
+    elapsed = time.perf_counter() - started
+    if response.status_code != 200 or "took too long" in response.content.decode():
+        raise SearchTimeout()
+    paginator = response.context["paginator"]
+    return {"view": elapsed, "total": elapsed}, paginator.count + paginator.capped
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -113,11 +120,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rebuild", action="store_true", help="rebuild the index first (timed)")
     parser.add_argument("--repeat", type=int, default=5, help="runs per query (default 5)")
-    parser.add_argument("--no-timeline", action="store_true", help="leave out the results-over-time chart")
+    parser.add_argument("--view", action="store_true", help="time the whole results page (test client)")
     args = parser.parse_args()
 
     cables = Cable.objects.count()
-    print(f"engine: {connection.vendor}; cables: {cables:,}; page size {settings.CABLES_PAGE_SIZE}")
+    print(
+        f"engine: {connection.vendor}; cables: {cables:,}; page size {settings.CABLES_PAGE_SIZE}; "
+        f"load average {' '.join(f'{value:.2f}' for value in os.getloadavg())}"
+    )
     if args.rebuild:
         started = time.perf_counter()
         search_index_rebuild(batch_size=2000)
@@ -127,10 +137,11 @@ def main() -> None:
     by_class: dict[str, list[float]] = defaultdict(list)
     mix: list[float] = []
     for q, order, kind in QUERIES:
+        run = one_page if args.view else one_request
+        steps = ("view",) if args.view else STEPS
         try:
-            timeline = not args.no_timeline
-            one_request(q, order, timeline=timeline)  # warm
-            runs = [one_request(q, order, timeline=timeline) for _ in range(args.repeat)]
+            run(q, order)  # warm
+            runs = [run(q, order) for _ in range(args.repeat)]
         except SearchTimeout:
             print(f"{q!r:24} {order:9} {kind:6} TIMED OUT (bound {settings.CABLES_SEARCH_TIMEOUT_MS} ms)")
             continue
@@ -139,12 +150,12 @@ def main() -> None:
         mix.extend(totals)
         count = runs[0][1]
         shown = f"{COUNT_CAP:,}+" if count > COUNT_CAP else f"{count:,}"
-        steps = " ".join(
-            f"{step} {statistics.median(times[step] for times, _ in runs) * 1000:5.0f}" for step in STEPS
+        per_step = " ".join(
+            f"{step} {statistics.median(times[step] for times, _ in runs) * 1000:5.0f}" for step in steps
         )
         print(
             f"{q!r:24} {order:9} {kind:6} matches {shown:>7}  "
-            f"median {statistics.median(totals) * 1000:6.0f} ms  ({steps})"
+            f"median {statistics.median(totals) * 1000:6.0f} ms  ({per_step})"
         )
     for kind in ("rare", "mid", "common"):
         if by_class[kind]:
@@ -153,6 +164,7 @@ def main() -> None:
                 f"{kind:6}: p50 {statistics.median(values) * 1000:6.0f} ms, "
                 f"p95 {percentile(values, 0.95) * 1000:6.0f} ms, max {max(values) * 1000:6.0f} ms"
             )
+    print(f"load average at the end {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
     if mix:
         print(
             f"mix (50/40/10): p50 {statistics.median(mix) * 1000:.0f} ms, "

@@ -146,6 +146,18 @@ def results_timeline(
     for row in rows:
         key = (row["period"].year, row["period"].month)
         counts[key] = counts.get(key, 0) + row["count"]
+    return timeline_chart(counts, since=since, until=until, sample=sample)
+
+
+def timeline_chart(
+    counts: dict[tuple[int, int], int],
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    sample: int | None = None,
+) -> dict[str, Any] | None:
+    """The chart of ``results_timeline`` from counts per ``(year, month)`` (a search's come from
+    ``cables.search.summarize``, which reads its matches once for the count, chart and facets)."""
     if not counts:
         return None
     start = (since.year, since.month) if since else min(counts)
@@ -218,6 +230,7 @@ class CablePaginator(Paginator):
         count_with: Callable[[], int] | None = None,
         exact: bool = True,
         order: str | None = None,
+        capped: Callable[[], bool] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -225,11 +238,14 @@ class CablePaginator(Paginator):
         self.exact = exact
         self.order = order
         self.capped = False
+        self.capped_with = capped  # with count_with: whether that count is a cap (a search's summary)
 
     @cached_property
     def count(self) -> int:
         if self.count_with is not None:
-            return self.count_with()
+            found = self.count_with()
+            self.capped = bool(self.capped_with and self.capped_with())
+            return found
         queryset = self.object_list.order_by()
         if self.exact:
             return queryset.count()
@@ -407,11 +423,30 @@ class CableListView(FilterView):
             set(self.fixed_filters) - {"tag"}
             or any(data.get(name) for name in ("origin", "classification", "since", "until"))
         )
+        if (
+            self.q
+            and search_engine is not None
+            and hasattr(search_engine, "summarize")
+            and not self.search_error
+        ):
+            # The count, the chart and the facets of a search come from one read of its matches.
+            return CablePaginator(
+                queryset,
+                per_page,
+                count_with=lambda: self.search_summary.count,
+                capped=lambda: self.search_summary.capped,
+                **kwargs,
+            )
         if self.q or len(tags) > 1 or (tags and others):
             return CablePaginator(queryset, per_page, exact=False, **kwargs)
         if tags:
             return CablePaginator(queryset, per_page, count_with=self.tag_count(tags[0]), **kwargs)
         return CablePaginator(queryset, per_page, **kwargs)
+
+    @cached_property
+    def search_summary(self) -> Any:
+        """The search's count (capped at ``COUNT_CAP``), chart months and facets, in one read."""
+        return search_engine.summarize(self.object_list, cap=COUNT_CAP)
 
     def tag_count(self, code: str) -> Callable[[], int]:
         """The number of cables of one tag: its rows in ``cables_cabletag``."""
@@ -464,12 +499,12 @@ class CableListView(FilterView):
         if self.show_timeline and narrowed and not self.search_error:
             since, until = data.get("since"), data.get("until")
             compute = lambda: results_timeline(self.object_list, since=since, until=until)  # noqa: E731
-            if self.q and context["paginator"].count and context["paginator"].capped:
-                # A search of more than COUNT_CAP matches: grouping all of them by month reads
-                # every match (0.5-2 s at full scale); chart the first COUNT_CAP, labelled so.
-                first = self.object_list.order_by().values("pk")[:COUNT_CAP]
-                context["results_timeline"] = results_timeline(
-                    Cable.objects.filter(pk__in=first), since=since, until=until, sample=COUNT_CAP
+            if self.q and hasattr(search_engine, "summarize"):
+                # A search of more than COUNT_CAP matches is charted from its first COUNT_CAP
+                # (grouping all of them reads every match: 0.5-2 s at full scale), labelled so.
+                summary = self.search_summary
+                context["results_timeline"] = timeline_chart(
+                    summary.months, since=since, until=until, sample=COUNT_CAP if summary.capped else None
                 )
             elif self.q:
                 context["results_timeline"] = compute()
@@ -483,7 +518,12 @@ class CableListView(FilterView):
             for cable in cables:
                 cable.snippets = found.get(cable.pk, [])
             context["cable_list"] = cables
-            context["facets"] = self.facet_context(search_engine.facets(self.object_list), data)
+            found_facets = (
+                self.search_summary.facets
+                if hasattr(search_engine, "summarize")
+                else search_engine.facets(self.object_list)
+            )
+            context["facets"] = self.facet_context(found_facets, data)
         return context
 
     def facet_context(self, found: dict[str, list[Any]], data: dict[str, Any]) -> list[dict[str, Any]]:

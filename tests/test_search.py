@@ -32,6 +32,7 @@ from cables.search import (
     search_index_rebuild,
     search_index_update,
     snippets,
+    summarize,
 )
 from tests.factories import make_cable, make_paragraph, make_reference
 
@@ -439,6 +440,71 @@ def test_snippets_pick_the_best_paragraphs_in_reading_order(cable_files):
     assert [s.anchor for s in snippets([cable], "oil OR gas", per_cable=1)[cable.pk]] == ["p5"]
 
 
+TRICKY_TEXTS = [
+    "IRAN,S nuclear program; Iran's nuclear programs and the U.S. position on 1.4(b) and 1.4 (d).",
+    "Côte d’Ivoire’s negotiators negotiated; NEGOTIATIONS resumed. The dying man was lying.",
+    "The Secretary of State and the secretary of the state; secretary-of-state. Human rights, human-rights.",
+    "snake_case words, e.g. U.S.-EU, ambassadors' meeting, the ambassador\u2019s meeting, 06PARIS6189.",
+    "",
+]
+TRICKY_QUERIES = [
+    "nuclear",
+    "iran's",
+    "U.S.",
+    "1.4(b)",
+    "negotiat*",
+    "cote",
+    "die lie",
+    '"secretary of state"',
+    '"human rights" OR ambassador*',
+    "06PARIS6189",
+    '"secretary of th*"',
+]
+
+
+@pytest.mark.parametrize("q", TRICKY_QUERIES)
+def test_fast_hit_finder_agrees_with_the_word_by_word_analysis(q):
+    terms = parse_query(q).terms
+    for text in TRICKY_TEXTS:
+        assert search_module._find_hits(text, terms) == search_module._hits(search_module._spans(text), terms)
+
+
+@pytest.mark.parametrize("q", TRICKY_QUERIES)
+def test_snippet_score_bounds_never_undercount(q):
+    terms = parse_query(q).terms
+    bound = search_module._Bounds(terms)
+    for text in TRICKY_TEXTS + [text.upper() for text in TRICKY_TEXTS]:
+        distinct, total = search_module._score(search_module._lexemes(text), terms)
+        limit = bound(text)
+        if total:
+            assert limit is not None and limit[0] >= distinct and limit[1] >= total, text
+
+
+def test_snippets_of_a_long_cable_are_those_of_scoring_every_paragraph(cable_files):
+    texts = [
+        "oil prices",  # one hit early
+        *["filler about the weather" for _ in range(30)],
+        "gas, oil and more oil: oil everywhere",  # three oil, one gas
+        "boiling soil and toil",  # probe matches, no hit
+        *["oil" for _ in range(5)],
+        "oil and gas and gas",  # the most distinct terms, hits 3
+    ]
+    paragraphs = [make_paragraph(n, text, marking=None) for n, text in enumerate(texts, start=1)]
+    ingest(cable_files, make_cable("08LAGOS2", paragraphs=tuple(paragraphs), body=" ".join(texts)))
+    cable = Cable.objects.get()
+    for q, per_cable in (("oil gas", 2), ("oil OR gas", 1), ("oil", 3), ("oil", 6), ('"oil everywhere"', 2)):
+        terms = parse_query(q).terms
+        scored = sorted(
+            (
+                (*search_module._score(search_module._lexemes(text), terms), -number)
+                for number, text in enumerate(texts, start=1)
+            ),
+            reverse=True,
+        )
+        expected = sorted(-key[2] for key in scored[:per_cable] if key[1])
+        assert [s.number for s in snippets([cable], q, per_cable=per_cable)[cable.pk]] == expected, q
+
+
 def test_long_paragraph_is_cut_around_the_hits():
     text = "filler " * 100 + "the nuclear talks " + "padding " * 100
     html = highlight(text, "nuclear", size=120)
@@ -531,6 +597,35 @@ def test_facets_of_a_big_result_count_a_sample_and_say_so(corpus):
     assert all(v.count <= exact_counts[(key, v.value)] for key, group in sampled.items() for v in group)
 
 
+@pytest.mark.parametrize("q", ["nuclear", "nuclear OR trade", '"secretary of state"', "fashion", "sipdis"])
+def test_summary_reads_the_matches_once_for_count_chart_and_facets(corpus, q, django_assert_max_num_queries):
+    from cables.views import results_timeline
+
+    results = search(Cable.objects.all(), q)
+    with django_assert_max_num_queries(3):  # the matches; the tags and the origins of the facets
+        summary = summarize(results, cap=100)
+    assert (summary.count, summary.capped) == (results.count(), False)
+    assert summary.facets == facets(results)
+    chart = results_timeline(results)
+    assert sum(summary.months.values()) == (chart["total"] if chart else 0)
+    per_month = Counter(
+        (c.year, c.month) for c in results.exclude(created=None).values_list("created", flat=True)
+    )
+    assert summary.months == dict(per_month)
+
+
+def test_summary_of_a_big_result_caps_the_count_and_samples_the_facets(corpus):
+    results = search(Cable.objects.all(), "nuclear OR trade")  # all 5 cables
+    summary = summarize(results, cap=3, sample=2)
+    assert (summary.count, summary.capped) == (3, True)
+    assert sum(summary.months.values()) == 3  # the first 3 matches (all dated)
+    assert all(value.at_least for values in summary.facets.values() for value in values)
+    assert sum(value.count for value in summary.facets["classification"]) == 2
+    exact = summarize(results, cap=5, sample=5)
+    assert (exact.count, exact.capped) == (5, False)
+    assert not any(value.at_least for values in exact.facets.values() for value in values)
+
+
 def test_results_page_labels_sampled_facet_counts(corpus, client, monkeypatch):
     url = reverse("cables:cable-list")
     assert "at least" not in client.get(url, {"q": "nuclear"}).content.decode()
@@ -585,10 +680,10 @@ def test_search_bounds_leave_fast_searches_alone(corpus):
 def test_search_too_slow_shows_a_message_not_an_error(corpus, client, settings, monkeypatch):
     settings.CABLES_SEARCH_TIMEOUT_MS = 50
 
-    def slow_facets(*args, **kwargs):
+    def slow_step(*args, **kwargs):
         run_slow_statement()
 
-    monkeypatch.setattr(search_module, "facets", slow_facets)
+    monkeypatch.setattr(search_module, "snippets", slow_step)
     response = client.get(reverse("cables:cable-list"), {"q": "nuclear"})
     assert response.status_code == 200
     assert "took too long" in response.content.decode()
