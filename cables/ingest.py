@@ -31,6 +31,7 @@ Nothing is ever half loaded: a cable and its children are written in the same tr
 from __future__ import annotations
 
 import csv
+import enum
 import hashlib
 import json
 import multiprocessing
@@ -74,7 +75,7 @@ from cables.models import (
 )
 from cables.page_cache import collection_version_bump
 from cables.parsing.errors import ParseError
-from cables.search import search_index_update
+from cables.search import meta_text, pg_document_sql, search_index_update
 
 # Defaults for the bounds on .zip archives (override with CABLES_INGEST_ZIP_MAX_BYTES and
 # CABLES_INGEST_ZIP_MAX_MEMBERS): the whole release as cables.csv is about 1.6 GB, as files 251,287.
@@ -935,7 +936,7 @@ def _batch_write(
             )
             for r in new
         ]
-        Cable.objects.bulk_create(new_cables, batch_size=250)
+        indexed = _cables_insert(cables=new_cables, records=new, origin_ids=origin_ids, tag_ids=tag_ids)
 
         changed_cables = []
         for record, pk, hashes, raw_hashes in changed:
@@ -964,14 +965,93 @@ def _batch_write(
         counts["linked"] += _references_link_to(cables=[cable for _, cable in written])
         # The search index follows the cable in the same transaction (after its tags exist),
         # from the text part the parser workers computed (or computed here from the record).
+        to_index = [(record, cable) for record, cable in written if cable.pk not in indexed]
         search_index_update(
-            cable_ids=[cable.pk for _, cable in written],
-            texts={
-                cable.pk: record.search_text or cable_text(cable.subject, cable.body)
-                for record, cable in written
-            },
+            cable_ids=[cable.pk for _, cable in to_index],
+            texts={cable.pk: _search_text(record, cable) for record, cable in to_index},
         )
     return counts
+
+
+def _search_text(record: _Record, cable: Cable) -> CableText:
+    return record.search_text or cable_text(cable.subject, cable.body)
+
+
+_CABLE_STAGE = "cables_cable_stage"  # a temporary table: new cables on their way in
+
+
+def _cables_insert(
+    *, cables: list[Cable], records: list[_Record], origin_ids: dict[str, int], tag_ids: dict[str, int]
+) -> set[int]:
+    """Insert new cables; returns the pks of those whose search document was written with them.
+
+    On PostgreSQL (CABLES_INGEST_COPY) the rows and their lexemes go into a temporary table by
+    ``COPY``, and one ``INSERT ... SELECT`` writes each cable with its ``search_document``: the
+    index costs no second write of the row (an ``UPDATE`` of an indexed column adds an entry to
+    every index of the table). Elsewhere, ``bulk_create`` (the index is written after the tags).
+    """
+    if not cables:
+        return set()
+    connection = connections[router.db_for_write(Cable)]
+    if connection.vendor != "postgresql" or not getattr(settings, "CABLES_INGEST_COPY", True):
+        Cable.objects.bulk_create(cables, batch_size=250)
+        return set()
+    origin_names = dict(Origin.objects.filter(pk__in=set(origin_ids.values())).values_list("pk", "name"))
+    codes = {code for record in records for code in record.data.get("tags") or ()}
+    tag_names = dict(Tag.objects.filter(pk__in={tag_ids[code] for code in codes}).values_list("code", "name"))
+    fields = [f for f in Cable._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in fields)
+    search_columns = ("search_subject", "search_body", "search_meta")
+    document = pg_document_sql(subject="d.search_subject", body="d.search_body", meta="d.search_meta")
+    with connection.cursor() as cursor:
+        definitions = [f"{quote(f.column)} {f.db_type(connection)}" for f in fields]
+        definitions += [f"{column} text" for column in search_columns]
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {_CABLE_STAGE} ({', '.join(definitions)}) "
+            "ON COMMIT DELETE ROWS"
+        )
+        with cursor.cursor.copy(
+            f"COPY {_CABLE_STAGE} ({columns}, {', '.join(search_columns)}) FROM STDIN"
+        ) as copy:
+            for cable, record in zip(cables, records, strict=True):
+                text = _search_text(record, cable)
+                meta = meta_text(
+                    identifier=cable.identifier,
+                    canonical_id=cable.canonical_id,
+                    origin=origin_names.get(cable.origin_id),
+                    station=cable.station,
+                    tags=[
+                        (code, tag_names.get(code, ""))
+                        for code in dict.fromkeys(record.data.get("tags") or ())
+                    ],
+                )
+                copy.write_row([*_copy_values(cable, fields), text.subject, text.body, meta])
+        cursor.execute(
+            f"WITH d AS (DELETE FROM {_CABLE_STAGE} RETURNING *) "  # noqa: S608
+            f"INSERT INTO {quote(Cable._meta.db_table)} ({columns}, search_document) "
+            f"SELECT {', '.join(f'd.{quote(f.column)}' for f in fields)}, {document} FROM d "
+            "RETURNING id, identifier"
+        )
+        pks = {identifier: pk for pk, identifier in cursor.fetchall()}
+    for cable in cables:
+        cable.pk = pks[cable.identifier]
+        cable._state.adding = False
+        cable._state.db = connection.alias
+    return set(pks.values())
+
+
+def _copy_values(instance: models.Model, fields: list[models.Field]) -> list[Any]:
+    """A model instance's column values as ``COPY`` takes them (JSON as text, choices as values)."""
+    values = []
+    for f in fields:
+        value = getattr(instance, f.attname)
+        if isinstance(f, models.JSONField):
+            value = json.dumps(value)
+        elif isinstance(value, enum.Enum):
+            value = value.value
+        values.append(value)
+    return values
 
 
 def _versions_create(*, cable_pks: list[int], replaced_at: datetime, run_id: int | None) -> int:
