@@ -54,17 +54,19 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress, repeat
 from typing import Any
 
 from django.conf import settings
 from django.db import OperationalError, connections, router, transaction
 from django.db.models import BooleanField, Case, Count, Expression, F, FloatField, QuerySet, When
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from cables import analysis
-from cables.models import Cable, CableTag, Classification, Paragraph, Reference
+from cables.models import Cable, CableTag, Classification, Origin, Paragraph, Reference
 
 __all__ = [
     "ORDERS",
@@ -73,6 +75,7 @@ __all__ = [
     "SearchQueryError",
     "SearchTimeout",
     "Snippet",
+    "Summary",
     "Term",
     "analyze",
     "facets",
@@ -88,6 +91,7 @@ __all__ = [
     "search_index_rebuild",
     "search_index_update",
     "snippets",
+    "summarize",
 ]
 
 FTS_TABLE = "cables_search_fts"
@@ -219,11 +223,15 @@ def _probe(terms: Sequence[Term]) -> re.Pattern[str]:
     one of ``terms``: a word starting with the term's last lexeme less its last letter. A stem
     is its word's start but for its last letter (``policy`` -> ``polici``, ``possibility`` ->
     ``possibl``), apart from Porter2's three irregular ``-ying`` words."""
-    starts = []
-    for term in terms:
-        last = term.lexemes[-1]
-        starts.append("" if last in _IRREGULAR_STEMS else re.escape(last[:-1] if len(last) > 1 else last))
+    starts = [re.escape(_probe_start(term.lexemes[-1])) for term in terms]
     return re.compile(r"(?<![^\W_])(?:" + "|".join(sorted(set(starts))) + ")")
+
+
+def _probe_start(lexeme: str) -> str:
+    """What every word of lexeme ``lexeme`` starts with, folded (see ``_probe``)."""
+    if lexeme in _IRREGULAR_STEMS:
+        return ""
+    return lexeme[:-1] if len(lexeme) > 1 else lexeme
 
 
 def _may_hit(text: str, probe: re.Pattern[str]) -> bool:
@@ -721,6 +729,55 @@ def _hits(spans: list[tuple[int, int, str]], terms: Sequence[Term]) -> list[tupl
     return hits
 
 
+def _find_hits(text: str, terms: Sequence[Term]) -> list[tuple[int, int, int]]:
+    """``_hits(_spans(text), terms)``, with the per-word steps in C: the words are found once by
+    ``finditer`` and once by ``findall``, looked up in the lexeme cache by ``map``, the indexed
+    ones picked by ``compress``; only the hits are located in Python. For the few long
+    paragraphs a results page shows, where a Python step per word costs milliseconds."""
+    if ",s" in text or ",S" in text:
+        text = _COMMA_S_RE.sub("'", text)
+    matches = list(_WORD_RE.finditer(text))
+    words = _WORD_RE.findall(text)
+    found = list(map(_LEXEME_CACHE.get, words, repeat(_MISSING)))
+    if _MISSING in found:
+        found = [
+            _lexeme(word) if lexeme is _MISSING else lexeme for word, lexeme in zip(words, found, strict=True)
+        ]
+    kept = list(compress(range(len(found)), found))
+    lexemes = list(map(found.__getitem__, kept))
+    hits = []
+    for index, term in enumerate(terms):
+        *head, last = term.lexemes
+        size = len(term.lexemes)
+        if size == 1 and not term.prefix:
+            at = _indexes(lexemes, last)
+        elif size == 1:
+            at = list(compress(range(len(lexemes)), map(str.startswith, lexemes, repeat(last))))
+        else:
+            at = [
+                i
+                for i in _indexes(lexemes, head[0])
+                if i + size <= len(lexemes)
+                and all(lexemes[i + k] == head[k] for k in range(1, size - 1))
+                and (lexemes[i + size - 1].startswith(last) if term.prefix else lexemes[i + size - 1] == last)
+            ]
+        for i in at:
+            hits.append((matches[kept[i]].start(), matches[kept[i + size - 1]].end(), index))
+    return hits
+
+
+def _indexes(values: list[str], value: str) -> list[int]:
+    """The indexes of ``value`` in ``values``, found by ``list.index`` (C) from one to the next."""
+    found = []
+    i = -1
+    try:
+        while True:
+            i = values.index(value, i + 1)
+            found.append(i)
+    except ValueError:
+        return found
+
+
 def _merge(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
     for start, end in sorted(ranges):
@@ -780,7 +837,7 @@ def highlight(text: str, q: str | ParsedQuery, *, size: int | None = None) -> Sa
     """``text`` escaped, with the words matching the query in ``<mark>`` (cut to ``size``
     characters around the hits if given). Safe for any text."""
     parsed = _as_parsed(q)
-    hits = _hits(_spans(text), parsed.terms)
+    hits = _find_hits(text, parsed.terms)
     start, end = _window(text, hits, size) if size and hits else (0, len(text))
     return _render(text, _merge((s, e) for s, e, _ in hits), start, end)
 
@@ -790,33 +847,44 @@ def snippets(
 ) -> dict[int, list[Snippet]]:
     """cable pk -> up to ``per_cable`` snippets from its best matching paragraphs (most distinct
     terms, then most hits), in reading order. One query for all the cables of a page; a cable
-    whose paragraphs do not contain the terms (a match in the subject or tags) gets ``[]``."""
+    whose paragraphs do not contain the terms (a match in the subject or tags) gets ``[]``.
+
+    A long, hit-dense cable has hundreds of paragraphs that may hold the terms, and analysing a
+    paragraph's words is the costly step (a regex and a dictionary lookup per word, in Python).
+    So each paragraph first gets a cheap upper bound of its score (``_Bounds``: word-start
+    counts by C regexes over its folded text), and paragraphs are analysed best bound first,
+    stopping as soon as no bound left can beat the ``per_cable`` best exact scores: the same
+    paragraphs as analysing them all, from a few analyses per cable."""
     parsed = _as_parsed(q)
     result: dict[int, list[Snippet]] = {cable.pk: [] for cable in cables}
     if not result or per_cable < 1:
         return result
     terms = parsed.terms
-    probe = _probe(terms)
-    candidates: dict[int, list[tuple[tuple[int, int, int], Any]]] = defaultdict(list)
+    bound = _Bounds(terms)
+    candidates: dict[int, list[tuple[tuple[int, int, int], int, int | None, str]]] = defaultdict(list)
     rows = (
         Paragraph.objects.filter(cable_id__in=list(result))
         .order_by("cable_id", "position")
         .values_list("cable_id", "position", "number", "text")
     )
     for cable_id, position, number, text in rows.iterator(chunk_size=2000):
-        if not _may_hit(text, probe):
-            continue
-        distinct, total = _score(_lexemes(text), terms)
-        if not total:
-            continue
-        candidates[cable_id].append(((distinct, total, -position), (position, number, text)))
-    # Paragraphs are scored from their lexemes; only the best ``per_cable`` of a cable are
-    # located, cut and rendered: a long cable can have hundreds of matching paragraphs.
+        limit = bound(text)
+        if limit is not None:
+            candidates[cable_id].append(((*limit, -position), position, number, text))
     for cable_id, found in candidates.items():
-        best = sorted(found, key=lambda item: item[0], reverse=True)[:per_cable]
+        found.sort(key=lambda item: item[0], reverse=True)
+        best: list[tuple[tuple[int, int, int], int, int | None, str]] = []
+        for limit, position, number, text in found:
+            if len(best) >= per_cable and best[-1][0] > limit:
+                break  # no paragraph left can score above the ones chosen
+            distinct, total = _score(_lexemes(text), terms)
+            if total:
+                best.append(((distinct, total, -position), position, number, text))
+                best.sort(key=lambda item: item[0], reverse=True)
+                del best[per_cable:]
         chosen = []
-        for _, (position, number, text) in sorted(best, key=lambda item: item[1][0]):
-            hits = _hits(_spans(text), terms)
+        for _, position, number, text in sorted(best, key=lambda item: item[1]):
+            hits = _find_hits(text, terms)
             start, end = _window(text, hits, SNIPPET_CHARS)
             html = _render(text, _merge((s, e) for s, e, _ in hits), start, end)
             chosen.append(
@@ -826,6 +894,35 @@ def snippets(
             )
         result[cable_id] = chosen
     return result
+
+
+class _Bounds:
+    """An upper bound of a paragraph's ``_score`` (distinct terms, occurrences) without its word
+    analysis, or None when it cannot hold a term.
+
+    A word whose lexeme is ``L`` starts with ``L`` less its last letter (``_probe``): in the
+    paragraph's ASCII text, lower-cased, with apostrophes and dots removed (how ``fold`` reads a
+    word), every occurrence of ``L`` is an occurrence of that string at its own word's start. So
+    ``bytes.count`` (C, no word bounds: it may over-count, never under-count) bounds each
+    lexeme, and a term occurs at most as often as its least frequent lexeme. Text with non-ASCII
+    characters (which fold to other letters) is given the highest bound."""
+
+    def __init__(self, terms: Sequence[Term]) -> None:
+        self.terms = len(terms)
+        self.starts = [
+            [_probe_start(lexeme).encode("ascii", "ignore") for lexeme in term.lexemes] for term in terms
+        ]
+
+    def __call__(self, text: str) -> tuple[int, int] | None:
+        if not text.isascii():
+            return self.terms, len(text) + 1
+        folded = text.encode("ascii").lower().translate(None, b"'.")
+        distinct = total = 0
+        for starts in self.starts:
+            found = min(folded.count(start) for start in starts)
+            distinct += found > 0
+            total += found
+        return (distinct, total) if total else None
 
 
 # --- facets --------------------------------------------------------------------------------------
@@ -852,31 +949,82 @@ def facets(
     current search and filters), biggest first, at most ``limit`` values per facet (all
     classifications and years).
 
-    Two queries: the matched cables' origin, classification and date (counted here), then the
-    tags of those cables grouped by tag. A result of more than ``sample`` cables (default
-    ``FACET_SAMPLE``) is counted over its first ``sample`` matches and its values are marked
-    ``at_least``: counting every match of a word found in most cables costs seconds, and the
-    reader needs the biggest values, not their exact size."""
+    The matched cables' origin, classification and year are read in one query and counted here,
+    then the tags of those cables are grouped by tag and the counted origins named. A result of
+    more than ``sample`` cables (default ``FACET_SAMPLE``) is counted over its first ``sample``
+    matches and its values are marked ``at_least``: counting every match of a word found in
+    most cables costs seconds, and the reader needs the biggest values, not their exact size.
+    ``summarize`` computes the same facets together with the count and the chart."""
     sample = FACET_SAMPLE if sample is None else sample
-    rows = list(
-        queryset.order_by().values_list("pk", "origin__name", "origin__slug", "classification", "created")[
-            : sample + 1
-        ]
+    rows = _match_rows(queryset, sample + 1)
+    return _facets(rows[:sample], at_least=len(rows) > sample, using=queryset.db, limit=limit)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What a results page shows about the whole result, from ONE read of its first matches.
+
+    ``count``: the number of matches, at most ``cap``; ``capped``: there are more. ``months``:
+    ``(year, month)`` -> matches among the (first ``cap``) matches, for the results-over-time
+    chart (cables without a date are left out). ``facets``: as ``facets()`` returns them."""
+
+    count: int
+    capped: bool
+    months: dict[tuple[int, int], int]
+    facets: dict[str, list[FacetValue]]
+
+
+def summarize(queryset: QuerySet[Cable], *, cap: int, limit: int = 30, sample: int | None = None) -> Summary:
+    """The count (up to ``cap``), the chart's months and the facets of a search, from one query
+    over its first ``cap + 1`` matches (id, origin, classification, year, month) plus the facets'
+    tag and origin queries.
+
+    Each of these used to read the matches itself: a capped count, the facets' sample and the
+    chart's ``GROUP BY`` over the first ``cap`` matches. A match costs the same to find each
+    time (a phrase rechecks every candidate row's ``tsvector``), so one read of the rows replaces
+    three. Same figures as ``facets()`` and a capped count: the facets count the first
+    ``sample`` (default ``FACET_SAMPLE``) of these rows, marked ``at_least`` beyond."""
+    sample = FACET_SAMPLE if sample is None else sample
+    rows = _match_rows(queryset, cap + 1)
+    capped = len(rows) > cap
+    rows = rows[:cap]
+    months: Counter[tuple[int, int]] = Counter(
+        (year, month) for _, _, _, year, month in rows if year is not None
     )
-    at_least = len(rows) > sample
-    rows = rows[:sample]
-    origins: Counter[tuple[str, str]] = Counter()
+    return Summary(
+        count=len(rows),
+        capped=capped,
+        months=dict(months),
+        facets=_facets(rows[:sample], at_least=len(rows) > sample or capped, using=queryset.db, limit=limit),
+    )
+
+
+_Row = tuple[int, int | None, int, int | None, int | None]  # pk, origin id, classification, year, month
+
+
+def _match_rows(queryset: QuerySet[Cable], limit: int) -> list[_Row]:
+    """(pk, origin id, classification, year, month) of the first ``limit`` matches, in the order
+    the database finds them (no sort)."""
+    return list(
+        queryset.order_by()
+        .annotate(_year=ExtractYear("created"), _month=ExtractMonth("created"))
+        .values_list("pk", "origin_id", "classification", "_year", "_month")[:limit]
+    )
+
+
+def _facets(rows: list[_Row], *, at_least: bool, using: str, limit: int) -> dict[str, list[FacetValue]]:
+    origins: Counter[int] = Counter()
     classifications: Counter[int] = Counter()
     years: Counter[int] = Counter()
-    for _, origin_name, origin_slug, classification, created in rows:
-        if origin_slug is not None:
-            origins[(origin_name, origin_slug)] += 1
+    for _, origin_id, classification, year, _ in rows:
+        if origin_id is not None:
+            origins[origin_id] += 1
         classifications[classification] += 1
-        if created is not None:
-            years[created.year] += 1
+        if year is not None:
+            years[year] += 1
     ids = [row[0] for row in rows]
     tag_rows = (
-        CableTag.objects.using(queryset.db)
+        CableTag.objects.using(using)
         .filter(cable_id__in=ids)
         .values("tag__code", "tag__name")
         .annotate(count=Count("id"))
@@ -884,6 +1032,17 @@ def facets(
         if ids
         else []
     )
+    names = (
+        {
+            pk: (name, slug)
+            for pk, name, slug in Origin.objects.using(using)
+            .filter(pk__in=list(origins))
+            .values_list("pk", "name", "slug")
+        }
+        if origins
+        else {}
+    )
+    origin_counts = [(names[pk], count) for pk, count in origins.items() if pk in names]
     labels = dict(Classification.choices)
     return {
         "tag": [
@@ -898,9 +1057,7 @@ def facets(
         ],
         "origin": [
             FacetValue(label=name, value=slug, count=count, at_least=at_least)
-            for (name, slug), count in sorted(origins.items(), key=lambda item: (-item[1], item[0][0]))[
-                :limit
-            ]
+            for (name, slug), count in sorted(origin_counts, key=lambda item: (-item[1], item[0][0]))[:limit]
         ],
         "classification": [
             FacetValue(label=labels.get(value, str(value)), value=str(value), count=count, at_least=at_least)
