@@ -6,6 +6,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from .text import first_char, may_open_number
+
 # "E.O. 12958:", "EO 12958", "E.o.", "E.0.", "E.O 12958", "E.O.1295:"
 _EO_RE = re.compile(r"^\s*(?:E\s?\.?\s?[O0]\s?\.?|EO)\s*(?P<order>1\d{3,4})\b\s*[:;.,]?", re.IGNORECASE)
 _ORDERS = ("12958", "12356", "12065")
@@ -103,9 +105,10 @@ def _parse_date(raw: str, *, old: bool = False) -> str | None:
 def _find_eo(text: str) -> tuple[re.Match[str], str] | None:
     """The E.O. line's match and the line itself, searching the preamble only."""
     for line in text.split("\n"):
-        if _NUMBERED_PARA_RE.match(line):
+        first = first_char(line)  # each regex below can match only after its own first letters
+        if may_open_number(first) and _NUMBERED_PARA_RE.match(line):
             return None
-        m = _EO_RE.match(line)
+        m = _EO_RE.match(line) if first in ("E", "e") else None
         if m and _is_order(m.group("order")):
             return m, line
     return None

@@ -5,7 +5,15 @@ from __future__ import annotations
 import html
 import re
 
-from .text import collapse_ws, is_classification_line, is_page_break, is_rule, match_banner
+from .text import (
+    collapse_ws,
+    first_char,
+    is_classification_line,
+    is_page_break,
+    is_rule,
+    match_banner,
+    may_open_number,
+)
 
 _SEARCH_CHARS = 2000  # the label must sit in the first 2,000 characters of the body
 _MAX_CHARS = 2000  # bound on the subject text itself (junk input)
@@ -17,6 +25,8 @@ _LINE_LABEL_RE = re.compile(
 )
 # The label later on an E.O./TAGS line ("... Tags: prel, tu Subject: ...").
 _INLINE_LABEL_RE = re.compile(r"(?<=\s)(?:SUBJECT|SUBJ)\s*:(?!\s*LINE\b)\s*", re.IGNORECASE)
+_LABEL_FIRST = frozenset("SsUu\u017f")  # what IGNORECASE S and U match
+_TAGS_OR_EO_FIRST = frozenset("EeTt")
 _TAGS_OR_EO_RE = re.compile(r"^\s*(?:E\.?\s?[O0]\.?\s*1\d|EO\s*1\d|TAGS?\b)", re.IGNORECASE)
 
 # Where the subject stops inside a line: a REF label (even glued), Classified By (even glued),
@@ -43,13 +53,14 @@ def _find_label(lines: list[str]) -> tuple[int, str] | None:
     """Index of the SUBJECT line and the text after its label."""
     seen = 0
     for i, line in enumerate(lines):
-        if seen > _SEARCH_CHARS or _NUMBERED_PARA_RE.match(line):
+        first = first_char(line)  # each regex below can match only after its own first letters
+        if seen > _SEARCH_CHARS or (may_open_number(first) and _NUMBERED_PARA_RE.match(line)):
             return None
         seen += len(line) + 1
-        m = _LINE_LABEL_RE.match(line)
+        m = _LINE_LABEL_RE.match(line) if first in _LABEL_FIRST else None
         if m:
             return i, line[m.end() :]
-        if _TAGS_OR_EO_RE.match(line):
+        if first in _TAGS_OR_EO_FIRST and _TAGS_OR_EO_RE.match(line):
             m = _INLINE_LABEL_RE.search(line, 0, _SEARCH_CHARS)
             if m:
                 return i, line[m.end() :]

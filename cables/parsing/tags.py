@@ -11,8 +11,10 @@ from pathlib import Path
 from .text import (
     CAVEAT_WORDS,
     INLINE_PAGE_BREAK_RE,
+    first_char,
     is_classification_line,
     is_page_break,
+    may_open_number,
 )
 
 _GLOSSARY_PATH = Path(__file__).resolve().parent / "data" / "tags.csv"
@@ -25,6 +27,8 @@ _LINE_LABEL_RE = re.compile(
 )
 # An E.O. line, which may carry the TAGS label further on.
 _EO_START_RE = re.compile(r"^\s*(?:E\.?\s?[O0]\.?|EO)\s*1\d{3}", re.IGNORECASE)
+_LABEL_FIRST = frozenset("TtAa")
+_EO_FIRST = frozenset("Ee")
 _INLINE_LABEL_RE = re.compile(r"\bTAGS?(?:[:;,]|\s+(?=\S))\s*", re.IGNORECASE)
 # Extent cuts: SUBJECT/SUBJ, 5+ spaces.
 _SUBJECT_CUT_RE = re.compile(r"\bSUBJ(?:ECT)?\b|\s{5,}", re.IGNORECASE)
@@ -153,12 +157,13 @@ def tag_kind(tag: str, default: str = "unknown") -> str:
 def _find_label(lines: list[str]) -> tuple[int, str] | None:
     """Index of the TAGS line and the text after its label."""
     for i, line in enumerate(lines):
-        if _NUMBERED_PARA_RE.match(line):
+        first = first_char(line)  # each regex below can match only after its own first letters
+        if may_open_number(first) and _NUMBERED_PARA_RE.match(line):
             return None
-        m = _LINE_LABEL_RE.match(line)
+        m = _LINE_LABEL_RE.match(line) if first in _LABEL_FIRST else None
         if m:
             return i, line[m.end() :]
-        if _EO_START_RE.match(line):
+        if first in _EO_FIRST and _EO_START_RE.match(line):
             for m in _INLINE_LABEL_RE.finditer(line):
                 before = line[: m.start()]
                 if before.count("(") <= before.count(")"):

@@ -125,6 +125,23 @@ def has_trailing_space(text: str) -> bool:
     return _NEWLINE_THEN_SPACE_RE.search(text[::-1]) is not None
 
 
+def first_char(line: str) -> str:
+    """The first character after leading whitespace ("" for a blank line).
+
+    A regex anchored as ``^\\s*X`` can match only when this is one of the characters X
+    matches (``str.lstrip`` and ``\\s`` strip the same characters): a cheap first test.
+    """
+    return line.lstrip()[:1]
+
+
+def may_open_number(first: str) -> bool:
+    """Whether ``first`` (see ``first_char``) can open ``^\\s*[¶\ufffd]?\\s*\\d``."""
+    return first.isdecimal() or first in _NUMBER_SIGNS
+
+
+_NUMBER_SIGNS = frozenset(PARAGRAPH_SIGNS)
+
+
 # --- layout lines (3.6.2) ------------------------------------------------------------------
 
 # "PARIS 00001254  002 OF 004", "TRIPOLI 00000402 001.2 OF 003", "UNVIE VIEN 00000285  001.2 OF 036"
