@@ -602,7 +602,7 @@ def test_summary_reads_the_matches_once_for_count_chart_and_facets(corpus, q, dj
     from cables.views import results_timeline
 
     results = search(Cable.objects.all(), q)
-    with django_assert_max_num_queries(3):  # the matches; the tags and the origins of the facets
+    with django_assert_max_num_queries(1):  # one statement
         summary = summarize(results, cap=100)
     assert (summary.count, summary.capped) == (results.count(), False)
     assert summary.facets == facets(results)
