@@ -45,7 +45,6 @@ install: $(VENV)/.installed node_modules/.package-lock.json ## create the virtua
 .PHONY: run
 run: install ## migrate, load $(CABLES) and serve the reading room at http://$(HOST):$(PORT)
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py createcachetable
 	@if [ -e "$(CABLES)" ]; then $(PY) manage.py ingest_cables "$(CABLES)" || true; \
 	else echo "No corpus at $(CABLES): the reading room starts empty. Load cables with: $(PY) manage.py ingest_cables PATH"; fi
 	$(PY) manage.py runserver $(HOST):$(PORT)
