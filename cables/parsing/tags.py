@@ -39,6 +39,7 @@ _LABEL_LINE_RE = re.compile(
 )
 _WORD_COMMA_RE = re.compile(r"^\s*[A-Za-z][\w'/\-]*\s*,")
 _UPPER_TOKEN_RE = re.compile(r"[A-Z]{2,6}")
+_DIGIT_RE = re.compile(r"\d")
 _TOKEN_RE = re.compile(r"\([^()\n]*\)|[^\s,()]+")
 _TRAILING_PUNCT_RE = re.compile(r"[.;:]+$")
 # A classification word that belongs to an inline page break ("IT    SECRET    PAGE 02 ...").
@@ -74,6 +75,7 @@ _MULTI_WORD: frozenset[tuple[str, ...]] = frozenset(
     )
 )
 _MULTI_WORD_MAX = max(len(p) for p in _MULTI_WORD)
+_MULTI_FIRST = frozenset(p[0] for p in _MULTI_WORD)
 _REWRITE_JOINED = {"COUNTER TERRORISM": "COUNTERTERRORISM"}
 
 # Known unbracketed person tags: (surname, given name) -> tag.
@@ -177,7 +179,8 @@ def _cut(segment: str) -> tuple[str, bool]:
     m = _SUBJECT_CUT_RE.search(segment)
     if m:
         cut = m.start()
-    m = INLINE_PAGE_BREAK_RE.search(segment, 0, cut)
+    # every inline page break holds a digit (a TAGS line seldom does)
+    m = INLINE_PAGE_BREAK_RE.search(segment, 0, cut) if _DIGIT_RE.search(segment, 0, cut) else None
     if m:
         cut = m.start()
         head = _TRAILING_CLASSIFICATION_RE.sub("", segment[:cut])
@@ -295,7 +298,9 @@ def _join(tokens: list[tuple[str, bool]]) -> list[str]:
             i += 3
             continue
         joined = None
-        for size in range(min(_MULTI_WORD_MAX, n - i), 1, -1):
+        # a multi-word tag starts with one of a few words: look for one only there
+        sizes = range(min(_MULTI_WORD_MAX, n - i), 1, -1) if words[i] in _MULTI_FIRST else ()
+        for size in sizes:
             if any(commas[i + k] for k in range(1, size)):
                 continue
             if tuple(words[i : i + size]) in _MULTI_WORD:
