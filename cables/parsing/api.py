@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -121,7 +122,10 @@ def _iter_file(path: Path) -> Iterator[ParsedCable | ParseError]:
 
 
 def _walk(root: Path) -> Iterator[Path]:
-    for path in sorted(root.rglob("*")):
+    # Path order compares the parts (``_parts_normcase``); on POSIX that is the order of
+    # ``parts`` for paths under one root, compared in C instead of by Path.__lt__ calls
+    key = (lambda path: path.parts) if os.name == "posix" else None
+    for path in sorted(root.rglob("*"), key=key):
         if path.is_file() and not path.name.startswith(".") and path.suffix.lower() in CABLE_SUFFIXES:
             yield path
 

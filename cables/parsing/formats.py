@@ -127,12 +127,20 @@ _PREAMBLE_LINE_RE = re.compile(
 
 
 def _first_lines(text: str, count: int, limit: int = 4096) -> list[str]:
+    """The first ``count`` non-blank lines of ``text[:limit]``, stripped (read without a split)."""
     out: list[str] = []
-    for line in text[:limit].split("\n"):
-        if line.strip():
-            out.append(line.strip())
+    head = text[:limit]
+    pos = 0
+    while pos <= len(head):
+        end = head.find("\n", pos)
+        if end < 0:
+            end = len(head)
+        line = head[pos:end].strip()
+        if line:
+            out.append(line)
             if len(out) == count:
                 break
+        pos = end + 1
     return out
 
 
