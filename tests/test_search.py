@@ -469,6 +469,14 @@ def test_fast_hit_finder_agrees_with_the_word_by_word_analysis(q):
         assert search_module._find_hits(text, terms) == search_module._hits(search_module._spans(text), terms)
 
 
+def test_ascii_word_pattern_reads_ascii_text_like_the_analysis():
+    texts = [text for text in TRICKY_TEXTS if text.isascii()]
+    texts += ["a.b.c. A.B d.e.f9 x.y_z 1.2.3 it's it''s 'quoted' O'Neil's __init__ e.g.,U.S.A.-based"]
+    for text in texts:
+        expected = [m.span() for m in search_module._WORD_RE.finditer(text)]
+        assert [m.span() for m in search_module._ASCII_WORD_RE.finditer(text)] == expected, text
+
+
 @pytest.mark.parametrize("q", TRICKY_QUERIES)
 def test_snippet_score_bounds_never_undercount(q):
     terms = parse_query(q).terms
