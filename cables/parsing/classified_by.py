@@ -419,6 +419,7 @@ def _is_title(token: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=4096)  # pure, and the same few hundred words come back
 def _is_skip(token: str) -> bool:
     """A title word, office code or abbreviation, or a function word: never part of a name."""
     bare = token.strip(".,;:()")
@@ -437,6 +438,7 @@ def _is_suffix(token: str) -> bool:
     return token.lstrip(_SUFFIX_MARK).upper() in _SUFFIXES
 
 
+@lru_cache(maxsize=4096)
 def _is_name_token(token: str) -> bool:
     return bool(_NAME_TOKEN_RE.match(token)) or _is_suffix(token)
 
@@ -445,8 +447,14 @@ def _tokens(piece: str) -> list[str]:
     """Whitespace tokens; a login after a colon (AMB:RCROCKER) or semicolon is split off."""
     out: list[str] = []
     for token in piece.split():
-        out.extend(t for t in re.split(r"[:;]", token) if t)
+        if ":" in token or ";" in token:
+            out.extend(t for t in _LOGIN_SPLIT_RE.split(token) if t)
+        else:
+            out.append(token)
     return out
+
+
+_LOGIN_SPLIT_RE = re.compile(r"[:;]")
 
 
 def _name_in(piece: str) -> str | None:
