@@ -1095,55 +1095,58 @@ def _children_create(*, written: list[tuple[_Record, Cable]], tag_ids: dict[str,
     }
     cited_ids = _cables_by_canonical_id(targets)
 
-    paragraphs, references, recipients, cable_tags = [], [], [], []
+    paragraphs: list[dict[str, Any]] = []
+    references: list[dict[str, Any]] = []
+    recipients: list[dict[str, Any]] = []
+    cable_tags: list[dict[str, Any]] = []
     linked = 0
+    cable_kind = ReferenceKind.CABLE.value
     for record, cable in written:
         data = record.data
+        pk = cable.pk
         for position, paragraph in enumerate(data.get("paragraphs") or (), start=1):
             paragraphs.append(
-                Paragraph(
-                    cable_id=cable.pk,
-                    position=position,
-                    number=paragraph.get("number"),
-                    marking=paragraph.get("marking") or "",
-                    text=paragraph.get("text") or "",
-                )
+                {
+                    "cable_id": pk,
+                    "position": position,
+                    "number": paragraph.get("number"),
+                    "marking": paragraph.get("marking") or "",
+                    "text": paragraph.get("text") or "",
+                }
             )
         for position, ref in enumerate(data.get("references") or (), start=1):
             target = ref.get("target") or ""
-            cited_id = cited_ids.get(target) if ref.get("kind") == ReferenceKind.CABLE else None
+            kind = ref.get("kind")
+            cited_id = cited_ids.get(target) if kind == cable_kind else None
             linked += cited_id is not None
             references.append(
-                Reference(
-                    citing_id=cable.pk,
-                    position=position,
-                    label=ref.get("label") or "",
-                    text=ref.get("text") or "",
-                    kind=ref.get("kind"),
-                    target_identifier=target,
-                    cited_id=cited_id,
-                )
+                {
+                    "citing_id": pk,
+                    "position": position,
+                    "label": ref.get("label") or "",
+                    "text": ref.get("text") or "",
+                    "kind": kind,
+                    "target_identifier": target,
+                    "cited_id": cited_id,
+                }
             )
         all_recipients = data.get("recipients") or {}
-        for kind in (RecipientKind.TO, RecipientKind.INFO):
-            for position, recipient in enumerate(all_recipients.get(kind.value) or (), start=1):
+        for kind in (RecipientKind.TO.value, RecipientKind.INFO.value):
+            for position, recipient in enumerate(all_recipients.get(kind) or (), start=1):
                 recipients.append(
-                    Recipient(
-                        cable_id=cable.pk,
-                        kind=kind,
-                        position=position,
-                        name=recipient.get("name") or "",
-                        route=recipient.get("route") or "",
-                        precedence=recipient.get("precedence") or "",
-                        mcn=recipient.get("mcn") or "",
-                        excluded=list(recipient.get("excluded") or []),
-                    )
+                    {
+                        "cable_id": pk,
+                        "kind": kind,
+                        "position": position,
+                        "name": recipient.get("name") or "",
+                        "route": recipient.get("route") or "",
+                        "precedence": recipient.get("precedence") or "",
+                        "mcn": recipient.get("mcn") or "",
+                        "excluded": list(recipient.get("excluded") or []),
+                    }
                 )
-        seen: set[str] = set()
-        for code in data.get("tags") or ():
-            if code not in seen:
-                seen.add(code)
-                cable_tags.append(CableTag(cable_id=cable.pk, tag_id=tag_ids[code], position=len(seen)))
+        for position, code in enumerate(dict.fromkeys(data.get("tags") or ()), start=1):
+            cable_tags.append({"cable_id": pk, "tag_id": tag_ids[code], "position": position})
 
     for model, rows in (
         (Paragraph, paragraphs),
@@ -1155,26 +1158,27 @@ def _children_create(*, written: list[tuple[_Record, Cable]], tag_ids: dict[str,
     return linked
 
 
-def _rows_insert(model: type[models.Model], rows: list[Any]) -> None:
-    """Insert new child rows: ``COPY`` on PostgreSQL (CABLES_INGEST_COPY, default on), else
-    ``bulk_create``. The rows are complete model instances without primary keys."""
+def _rows_insert(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
+    """Insert new child rows, given as field values by attribute name (the others take their
+    defaults): ``COPY`` on PostgreSQL (CABLES_INGEST_COPY, default on), else ``bulk_create``.
+    Plain dicts, not model instances: building ~16 instances a cable cost 0.4 ms of the writer's
+    time per cable for nothing COPY needs."""
     if not rows:
         return
     connection = connections[router.db_for_write(model)]
     if connection.vendor != "postgresql" or not getattr(settings, "CABLES_INGEST_COPY", True):
-        model.objects.bulk_create(rows, batch_size=1000)
+        model.objects.bulk_create([model(**row) for row in rows], batch_size=1000)
         return
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    attnames = [f.attname for f in fields]
-    json_columns = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    defaults = {f.attname: f.get_default() for f in fields}
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(model._meta.db_table)
+    json_fields = [f.attname for f in fields if isinstance(f, models.JSONField)]
     with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         for row in rows:
-            values = [getattr(row, name) for name in attnames]
-            for i in json_columns:
-                values[i] = json.dumps(values[i])
-            copy.write_row(values)
+            for name in json_fields:
+                row[name] = json.dumps(row.get(name, defaults[name]))
+            copy.write_row([row.get(name, default) for name, default in defaults.items()])
 
 
 def partner_identifier(canonical_id: str) -> str | None:
