@@ -232,11 +232,25 @@ def test_relevance_ranks_a_bounded_candidate_set_then_the_rest_newest_first(corp
     assert [cable.identifier for cable in results[:2]] == ids[:2]
     assert [cable.identifier for cable in results[1:2]] == ids[1:2]
     assert [cable.identifier for cable in results[1:3]] == ids[1:3]
+    assert [cable.search_rank for cable in results[:2]] == ranks[:2]  # the same ranks, too
     # a later filter that leaves too few candidates for the slice: read the usual way, same order
     unclassified = results.filter(classification=Classification.UNCLASSIFIED)
     expected = [i for i in ids if i in {"08STATE5000", "05PARIS1234"}]
     assert [cable.identifier for cable in unclassified[:2]] == expected
     assert [cable.identifier for cable in unclassified] == expected
+
+
+@pytest.mark.parametrize(
+    "q", ["nuclear", "nuclear OR trade", '"secretary of state"', "gener*", "nuclear -sanctions"]
+)
+def test_a_page_within_the_candidates_has_the_rows_and_ranks_of_the_full_sort(corpus, q):
+    results = search(Cable.objects.all(), q)
+    full = [(cable.identifier, cable.search_rank) for cable in results]  # no slice: one sort of all
+    assert all(rank is not None for _, rank in full)
+    page = [(cable.identifier, cable.search_rank) for cable in results.with_list_related()[:3]]
+    assert page == full[:3]
+    filtered = search(Cable.objects.filter(classification=Classification.CONFIDENTIAL), q)
+    assert [c.identifier for c in filtered[:2]] == [c.identifier for c in filtered][:2]
 
 
 def test_search_is_a_queryset_that_chains_counts_and_slices(corpus):
