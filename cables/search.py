@@ -61,7 +61,6 @@ from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import OperationalError, connections, router, transaction
 from django.db.models import BooleanField, Case, Expression, F, FloatField, QuerySet, When
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -525,6 +524,31 @@ class _PgRank(Expression):
         )
 
 
+class _FtsMatch(Expression):
+    """``pk IN (SELECT rowid FROM the FTS5 table WHERE ... MATCH 'query')``, usable in ``filter()``;
+    TRUE in a query limited to ranked candidates (``candidates_only``), which all match: else
+    SQLite walks every match to find the 1,000 candidates among them."""
+
+    conditional = True
+
+    def __init__(self, pk: Expression, match: str) -> None:
+        super().__init__(output_field=BooleanField())
+        self.pk = pk
+        self.match = match
+
+    def get_source_expressions(self) -> list[Expression]:
+        return [self.pk]
+
+    def set_source_expressions(self, exprs: list[Expression]) -> None:
+        (self.pk,) = exprs
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        if getattr(compiler.query, "candidates_only", False):
+            return "TRUE", []
+        sql, params = compiler.compile(self.pk)
+        return f"{sql} IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)", [*params, self.match]  # noqa: S608
+
+
 class _FtsRank(Expression):
     """Relevance on SQLite: ``-bm25`` (higher is better) of the cable's FTS5 row.
 
@@ -604,9 +628,7 @@ def search(queryset: QuerySet[Cable], q: str | ParsedQuery, *, order: str = "rel
         rank: Expression | None = _PgRank(_PgDocument(), tsquery)
     elif vendor == "sqlite":
         match = parsed.to_fts5()
-        matched = queryset.filter(
-            pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [match])  # noqa: S608, S611
-        )
+        matched = queryset.filter(_FtsMatch(F("pk"), match))
         rank = None
     else:  # pragma: no cover - only the two supported engines
         raise NotImplementedError(f"no full-text search for {vendor}")
