@@ -30,6 +30,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import TruncMonth
@@ -62,7 +63,7 @@ from cables.models import (
     Tag,
     TagKind,
 )
-from cables.page_cache import cable_page_get, cable_page_set
+from cables.page_cache import VERSION_KEY, cable_page_get, cable_page_set
 from cables.parsing import canonicalize_id
 
 try:  # full-text search (issue 3); the list falls back to a subject match without it
@@ -445,8 +446,26 @@ class CableListView(FilterView):
 
     @cached_property
     def search_summary(self) -> Any:
-        """The search's count (capped at ``COUNT_CAP``), chart months and facets, in one read."""
-        return search_engine.summarize(self.object_list, cap=COUNT_CAP)
+        """The search's count (capped at ``COUNT_CAP``), chart months and facets, in one read,
+        cached per search and filters (the statement) for the collection version that ingest and
+        the tag/origin admin replace (``cables.page_cache``): the other pages of a search, and
+        the same search again, skip it. Without a version yet, nothing is cached."""
+        compute = lambda: search_engine.summarize(self.object_list, cap=COUNT_CAP)  # noqa: E731
+        try:
+            # the matches as summarize reads them: no order, no rank (same for every sort)
+            sql, params = self.object_list.order_by().values_list("pk").query.sql_with_params()
+        except EmptyResultSet:
+            return compute()
+        identity = repr((COUNT_CAP, search_engine.FACET_SAMPLE, self.object_list.db, sql, params))
+        key = "cables:search-summary:" + hashlib.sha256(identity.encode()).hexdigest()[:32]
+        found = cache.get_many([VERSION_KEY, key])
+        version, stored = found.get(VERSION_KEY), found.get(key)
+        if version is not None and stored is not None and stored[0] == version:
+            return stored[1]
+        summary = compute()
+        if version is not None:
+            cache.set(key, (version, summary), STATS_TIMEOUT)
+        return summary
 
     def tag_count(self, code: str) -> Callable[[], int]:
         """The number of cables of one tag: its rows in ``cables_cabletag``."""

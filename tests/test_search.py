@@ -648,6 +648,33 @@ def test_summary_of_a_big_result_caps_the_count_and_samples_the_facets(corpus):
     assert not any(value.at_least for values in exact.facets.values() for value in values)
 
 
+def test_results_page_caches_its_summary_until_the_collection_changes(corpus, client, monkeypatch):
+    from cables.page_cache import collection_version_bump
+
+    collection_version_bump()
+    calls = []
+    real = search_module.summarize
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(search_module, "summarize", counting)
+    url = reverse("cables:cable-list")
+    first = client.get(url, {"q": "nuclear"})
+    again = client.get(url, {"q": "nuclear", "sort": "newest"})  # same matches, another order
+    assert len(calls) == 1
+    for response in (first, again):
+        assert response.context["paginator"].count == 4
+        assert response.context["results_timeline"]["total"] == 4
+    assert first.context["facets"] == again.context["facets"]
+    narrowed = client.get(url, {"q": "nuclear", "tag": "KNNP"})  # other filters: its own summary
+    assert len(calls) == 2 and narrowed.context["paginator"].count == 2
+    collection_version_bump()  # ingest or an admin edit: computed again
+    client.get(url, {"q": "nuclear"})
+    assert len(calls) == 3
+
+
 def test_results_page_labels_sampled_facet_counts(corpus, client, monkeypatch):
     url = reverse("cables:cable-list")
     assert "at least" not in client.get(url, {"q": "nuclear"}).content.decode()
