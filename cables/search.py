@@ -29,7 +29,14 @@ The candidates are not chosen by date: walking the date index and testing ``@@``
 a document per row, which is fast for a common word and takes seconds for a rare or negated one
 whose frequency the planner overestimates (``sanction* -iran``: 97,000 rows read for 1,000).
 Pages within the candidates are read from them alone (``_RankedQuerySet``), not from a sort of
-every match.
+every match, and without testing the match again (``candidates_only``: each test reads the
+document); SQLite scores bm25 only up to the highest candidate id.
+
+**A results page** (``cables.views``) runs: ``summarize`` (ONE statement: the first 10,001
+matches materialised once, then the capped count, the chart's months and the facets grouped in
+the database; cached per statement and collection version), the page of 50, and ``snippets``
+(paragraphs scored best upper bound first, from C-level byte counts, so that only a few per
+cable are analysed word by word).
 
 Neither the PostgreSQL ``english`` stemmer nor FTS5's ``porter`` tokenizer is used: they are
 different algorithms (Porter2 and Porter1 disagree on ``general``/``generous``/``generation``),
@@ -213,35 +220,17 @@ _spans = analysis.spans
 _lexemes = analysis.lexemes
 analyze = analysis.analyze
 
-_PROBE_FOLD = str.maketrans({"'": None, "’": None, ".": None, "_": " "})
-_PROBE_SPLIT = str.maketrans({"'": None, "’": None, ".": " ", "_": " "})
 _IRREGULAR_STEMS = frozenset({"die", "lie", "tie"})  # dying, lying, tying
 
 
-def _probe(terms: Sequence[Term]) -> re.Pattern[str]:
-    """A pattern that a paragraph's folded text (``_may_hit``) must match if the paragraph holds
-    one of ``terms``: a word starting with the term's last lexeme less its last letter. A stem
-    is its word's start but for its last letter (``policy`` -> ``polici``, ``possibility`` ->
-    ``possibl``), apart from Porter2's three irregular ``-ying`` words."""
-    starts = [re.escape(_probe_start(term.lexemes[-1])) for term in terms]
-    return re.compile(r"(?<![^\W_])(?:" + "|".join(sorted(set(starts))) + ")")
-
-
 def _probe_start(lexeme: str) -> str:
-    """What every word of lexeme ``lexeme`` starts with, folded (see ``_probe``)."""
+    """What every word of lexeme ``lexeme`` starts with, folded (``fold``): the lexeme less its
+    last letter. A stem is its word's start but for its last letter (``policy`` -> ``polici``,
+    ``possibility`` -> ``possibl``), apart from Porter2's three irregular ``-ying`` words (for
+    which it is ""); a lexeme with digits is the folded word itself."""
     if lexeme in _IRREGULAR_STEMS:
         return ""
     return lexeme[:-1] if len(lexeme) > 1 else lexeme
-
-
-def _may_hit(text: str, probe: re.Pattern[str]) -> bool:
-    """False only if ``text`` cannot hold a term: a cheap test before the word analysis. Text
-    with non-ASCII characters (which fold to other letters) is always analysed."""
-    if not text.isascii():
-        return True
-    folded = text.casefold()
-    # A dot joins an abbreviation (U.S.) but parts digits (1.4): try both readings.
-    return bool(probe.search(folded.translate(_PROBE_FOLD)) or probe.search(folded.translate(_PROBE_SPLIT)))
 
 
 # --- queries -------------------------------------------------------------------------------------
@@ -998,7 +987,7 @@ class _Bounds:
     """An upper bound of a paragraph's ``_score`` (distinct terms, occurrences) without its word
     analysis, or None when it cannot hold a term.
 
-    A word whose lexeme is ``L`` starts with ``L`` less its last letter (``_probe``): in the
+    A word whose lexeme is ``L`` starts with ``L`` less its last letter (``_probe_start``): in the
     paragraph's ASCII text, lower-cased, with apostrophes and dots removed (how ``fold`` reads a
     word), every occurrence of ``L`` is an occurrence of that string at its own word's start. So
     ``bytes.count`` (C, no word bounds: it may over-count, never under-count) bounds each
