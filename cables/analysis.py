@@ -23,7 +23,6 @@ import threading
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
-from itertools import repeat
 from typing import Any, NamedTuple
 
 import snowballstemmer
@@ -37,6 +36,7 @@ __all__ = [
     "cable_text",
     "fold",
     "lexeme",
+    "lexeme_text",
     "lexemes",
     "spans",
     "stem",
@@ -103,36 +103,40 @@ def words(text: str) -> Iterator[re.Match[str]]:
     return WORD_RE.finditer(COMMA_S_RE.sub("'", text))
 
 
+class _LexemeCache(dict[str, str | None]):
+    """Word as written -> lexeme (or None), filled on a miss (``cache[word]`` never fails): the
+    hits, nearly every word of a collection, are looked up by ``map`` in C."""
+
+    def __missing__(self, word: str) -> str | None:
+        found = lexeme(word)
+        if len(self) < _CACHE_LIMIT:
+            self[word] = found
+        return found
+
+
 _MISSING: Any = object()
-LEXEME_CACHE: dict[str, str | None] = {}  # word as written -> lexeme: indexing is a hot loop
 _CACHE_LIMIT = 2_000_000
+LEXEME_CACHE = _LexemeCache()  # indexing and highlighting are hot loops
 
 
 def analyze(text: str) -> list[str]:
     """The lexemes of ``text`` in order, as indexed: ``"Iran,s nuclear programs"`` ->
     ``['iran', 'nuclear', 'program']``."""
-    cache = LEXEME_CACHE
-    out = []
-    for word in WORD_RE.findall(COMMA_S_RE.sub("'", text)):
-        found = cache.get(word, _MISSING)
-        if found is _MISSING:
-            found = lexeme(word)
-            if len(cache) < _CACHE_LIMIT:
-                cache[word] = found
-        if found:
-            out.append(found)
-    return out
+    return lexemes(text)
 
 
 def lexemes(text: str) -> list[str]:
-    """``analyze(text)`` without a Python step per word once the words are in the cache."""
-    cache = LEXEME_CACHE
+    """The lexemes of ``text`` in order (``analyze``), one C-level pass once the words are cached."""
     if ",s" in text or ",S" in text:
         text = COMMA_S_RE.sub("'", text)
-    found = list(map(cache.get, WORD_RE.findall(text), repeat(_MISSING)))
-    if _MISSING in found:
-        return analyze(text)
-    return list(filter(None, found))
+    return list(filter(None, map(LEXEME_CACHE.__getitem__, WORD_RE.findall(text))))
+
+
+def lexeme_text(text: str) -> str:
+    """``" ".join(lexemes(text))`` without the intermediate list."""
+    if ",s" in text or ",S" in text:
+        text = COMMA_S_RE.sub("'", text)
+    return " ".join(filter(None, map(LEXEME_CACHE.__getitem__, WORD_RE.findall(text))))
 
 
 def spans(text: str) -> list[tuple[int, int, str]]:
@@ -169,4 +173,4 @@ class CableText(NamedTuple):
 
 def cable_text(subject: str, body: str) -> CableText:
     """The search index's part of a cable that depends on its parsed text alone."""
-    return CableText(" ".join(lexemes(subject)), " ".join(lexemes(body_text(body))))
+    return CableText(lexeme_text(subject), lexeme_text(body_text(body)))
