@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from .identifiers import full_year
 from .model import Recipient, Recipients
 from .text import (
+    first_char,
     has_trailing_space,
     is_classification_line,
     is_page_break,
@@ -36,11 +37,15 @@ PARTIAL_NOTE_RE = re.compile(
 )
 
 _SPLIT_SCAN_LINES = 80
+# the first letters of the banner words, caveat words, E.O., TAGS (and its damaged forms),
+# SUBJECT and CORRECTED, in both cases, and the long s (IGNORECASE matches it for S)
+_BODY_START_FIRST = frozenset("UCSLNOPERTAucslnopertaſ")
 
 
 def is_body_start(line: str) -> bool:
     """A line that can open the body (1.7): banner, caveat, E.O., TAGS, SUBJECT, corrected copy."""
-    if not line.strip():
+    first = first_char(line)
+    if first not in _BODY_START_FIRST:  # blank, or no regex below can match (cheap first test)
         return False
     return bool(
         match_banner(line)
