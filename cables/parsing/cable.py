@@ -75,21 +75,24 @@ def _remove_repeated_block(body: str) -> tuple[str, int]:
     size = len(first)
     # a repeat of the first line holds the probe and is at least as long as its collapsed form;
     # only those lines are collapsed and compared (the others cannot start a repeat)
+    # the non-blank lines from the first one on, and their collapsed text when it is needed
+    nonblank = [k for k in range(first_at, len(lines)) if lines[k] and not lines[k].isspace()]
+    rank = {k: r for r, k in enumerate(nonblank)}
+    collapsed: dict[int, str] = {}
+
+    def key(k: int) -> str:
+        if k not in collapsed:
+            collapsed[k] = " ".join(lines[k].split())
+        return collapsed[k]
+
     for i in [i for i in range(first_at + 1, len(lines)) if probe in lines[i] and len(lines[i]) >= size]:
-        if " ".join(lines[i].split()) != first:
+        if key(i) != first:
             continue
-        keys = [" ".join(line.split()) for line in lines[first_at:i] if line and not line.isspace()]
-        j = len(keys)  # non-blank lines before this one
+        j = rank[i]  # non-blank lines before this one (this line equals the first: not blank)
         if j < 2 and cls.find_banner(first) is None:
             continue
-        # candidate: the j lines before must equal the j lines from here
-        ahead: list[str] = []
-        for k in range(i, len(lines)):
-            if lines[k] and not lines[k].isspace():
-                ahead.append(" ".join(lines[k].split()))
-                if len(ahead) == j:
-                    break
-        if ahead == keys:
+        # candidate: the j non-blank lines before must equal the j non-blank lines from here
+        if len(nonblank) - j >= j and all(key(nonblank[r]) == key(nonblank[j + r]) for r in range(j)):
             return "\n".join(lines[:first_at] + lines[i:]), j
     return body, 0
 
