@@ -95,13 +95,17 @@ _FIRST_WORDS = _CAVEAT_TOKENS | {"UNCLASSIFIED", "CONFIDENTIAL", "SECRET", ""}
 
 def caveats_of_line(line: str) -> list[str] | None:
     """The caveats of a line made only of caveat words, else None."""
+    # the first word decides most lines: it must be a caveat, a level word before "/" or empty
+    # (the text opens with a separator), unless a REL clause may cut it. Read from the raw
+    # line it is the same word, or "" when the line opens with separators only.
+    words = line.split(None, 1)
+    if not words:
+        return None
+    head = words[0].split(",", 1)[0].split("/", 1)[0].strip(".;:").upper()
+    if head not in _FIRST_WORDS and "REL" not in head:
+        return None
     text = " ".join(line.upper().split()).strip(" .;:")
     if not text:
-        return None
-    # the first word decides most lines: it must be a caveat, a level word before "/" or empty
-    # (the text opens with a separator), unless a REL clause may cut it
-    head = text.split(" ", 1)[0].split(",", 1)[0].split("/", 1)[0].strip(".;:")
-    if head not in _FIRST_WORDS and "REL" not in head:
         return None
     text = _LEVEL_PREFIX_RE.sub("", text)
     rel = None

@@ -136,8 +136,13 @@ NON_CANONICAL_STATIONS = frozenset({"TAIPEI", "PARISFR", "WASHDC"})
 _NON_LETTER_RE = re.compile(r"[^A-Z0-9]")
 
 
+_PREFIX_TUPLE = tuple(STATION_PREFIXES)
+
+
 def strip_station_prefixes(station: str) -> str:
     """3.1 step 6: drop EFTO, AMEMBASSY, ... from the front, repeatedly (never to nothing)."""
+    if not station.startswith(_PREFIX_TUPLE):  # the usual case: nothing to strip
+        return station
     changed = True
     while changed:
         changed = False
