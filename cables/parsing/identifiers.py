@@ -299,6 +299,22 @@ def canonicalize_id(
     unknown station could not be repaired.
     """
     original = identifier.strip()
+    if known_ids is None:  # a pure function of the id then: remembered (cited ids recur)
+        result, notes_out = _canonicalize_plain(original)
+        if warnings is not None:
+            warnings.extend(notes_out)
+        return result
+    return _canonicalize(original, known_ids, warnings)
+
+
+@lru_cache(maxsize=16384)
+def _canonicalize_plain(original: str) -> tuple[str, tuple[str, ...]]:
+    """(canonical id, warnings) of ``canonicalize_id`` without known ids."""
+    warnings: list[str] = []
+    return _canonicalize(original, None, warnings), tuple(warnings)
+
+
+def _canonicalize(original: str, known_ids: Collection[str] | None, warnings: list[str] | None) -> str:
     notes: list[str] = []
     if original.upper() in REPAIR_TABLE:  # step 9 (ids no rule can fix)
         result = REPAIR_TABLE[original.upper()]
