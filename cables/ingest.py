@@ -74,6 +74,7 @@ from cables.models import (
     TagKind,
 )
 from cables.page_cache import collection_version_bump
+from cables.parsing.api import CABLE_SUFFIXES
 from cables.parsing.errors import ParseError
 from cables.search import meta_text, pg_document_sql, search_index_update
 
@@ -413,12 +414,33 @@ def _iter_records(
         label = labels.get(str(source))
         if not path.exists():
             yield (label or str(source), 0, "no such file or directory")
-        elif path.is_file() and zipfile.is_zipfile(path):
-            yield from _iter_zip(path, label=label)
-        elif path.is_file() and _is_csv_dump(path):
-            yield from _iter_csv_dump(path, label=label, workers=workers, batch_size=batch_size, seen=seen)
-        else:
-            yield from _iter_parsed(path, label=label)
+            continue
+        files = [(path, label)] if not path.is_dir() else _directory_files(path, label)
+        for file, file_label in files:
+            if file.is_file() and zipfile.is_zipfile(file):
+                yield from _iter_zip(file, label=file_label)
+            elif file.is_file() and _is_csv_dump(file):
+                yield from _iter_csv_dump(
+                    file, label=file_label, workers=workers, batch_size=batch_size, seen=seen
+                )
+            else:
+                yield from _iter_parsed(file, label=file_label)
+
+
+def _directory_files(root: Path, label: str | None) -> list[tuple[Path, str | None]]:
+    """The files of a directory that ingest reads, in the parser's order (sorted paths, the
+    parser's suffixes; nothing hidden, files or folders) plus ``.zip`` archives, which are
+    opened like a zip given alone; a ``cables.csv`` dump inside goes through the parser workers
+    and raw hashes like a dump given alone."""
+    suffixes = {*CABLE_SUFFIXES, ".zip"}
+    files = []
+    for path in sorted(root.rglob("*"), key=lambda p: p.parts):
+        if any(part.startswith(".") for part in path.relative_to(root).parts):
+            continue
+        if path.is_file() and path.suffix.lower() in suffixes:
+            relative = path.relative_to(root).as_posix()
+            files.append((path, f"{label}/{relative}" if label else None))
+    return files
 
 
 def _is_csv_dump(path: Path) -> bool:

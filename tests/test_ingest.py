@@ -426,6 +426,28 @@ def test_zip_archive_members_are_loaded(two_corpus_files, tmp_path):
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
 
 
+def test_directory_opens_the_zip_archives_and_dumps_inside_it(two_corpus_files, csv_dump, tmp_path, settings):
+    settings.CABLES_INGEST_WORKERS_MIN_BYTES = 0
+    folder = tmp_path / "collection"
+    (folder / "zips").mkdir(parents=True)
+    (folder / "dumps").mkdir()
+    (folder / ".hidden").mkdir()
+    (folder / "09PARIS1097.txt").write_bytes(two_corpus_files[0].read_bytes())
+    with zipfile.ZipFile(folder / "zips" / "more.zip", "w") as zf:
+        zf.write(two_corpus_files[1], "08CAIRO9.txt")
+    (folder / "dumps" / "cables.csv").write_bytes(csv_dump.read_bytes())
+    (folder / ".hidden" / "09PARIS1097.txt").write_text("not read: hidden folder")
+
+    report = cables_ingest(sources=[folder], workers=2)
+
+    assert report.failed == []
+    assert report.created == 42
+    assert Cable.objects.get(identifier="08CAIRO9").source.startswith(f"{folder / 'zips' / 'more.zip'}:")
+    again = cables_ingest(sources=[folder], workers=2)
+    assert (again.created, again.updated, again.unchanged, again.failed) == (0, 0, 42, [])
+    assert again.unparsed == 40, "the dump's records are skipped by their raw hashes, unparsed"
+
+
 def test_hostile_zip_members_are_rejected_and_good_ones_loaded(two_corpus_files, tmp_path):
     good = two_corpus_files[0].read_bytes()
     inner = tmp_path / "inner.zip"
