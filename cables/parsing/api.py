@@ -111,7 +111,8 @@ def _iter_file(path: Path) -> Iterator[ParsedCable | ParseError]:
         with path.open("rb") as handle:
             head = handle.read(_CSV_PEEK)
             is_csv = _head_is_csv(head)
-            data = b"" if is_csv else head + handle.read()
+            # a file shorter than the peek is read already
+            data = b"" if is_csv else head if len(head) < _CSV_PEEK else head + handle.read()
         if is_csv:
             yield from _iter_csv_file(path)
             return

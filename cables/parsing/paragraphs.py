@@ -20,6 +20,7 @@ from .identifiers import KNOWN_STATIONS
 from .model import Paragraph
 from .text import (
     CAVEAT_WORDS,
+    first_char,
     has_trailing_space,
     hint_bytes,
     is_marked_rstripped,
@@ -470,10 +471,14 @@ def _has_trailer_url(tail: str) -> bool:
     return _TRAILER_URL_RE.search(tail) is not None
 
 
+# what a trailer line can open with (IGNORECASE: both cases, and the long s for S)
+_TRAILER_FIRST = frozenset("UCSLNED.>\"'PV*Yucslnedpvyſ")
+
+
 def _is_trailer(line: str) -> bool:
     tail = line[-300:]
     return (
-        bool(_TRAILER_RE.match(line))
+        (first_char(line) in _TRAILER_FIRST and _TRAILER_RE.match(line) is not None)
         or is_page_break(line)
         or (len(line) <= 300 and _has_trailer_url(tail))
         or (
