@@ -170,12 +170,11 @@ CLASSIFICATION_LINE_RE = re.compile(
 _NOISE_RE = re.compile(r"^\s*(?:SIPDIS|NNNN|End Cable Text|BT|\.|>)\s*$", re.IGNORECASE)
 
 
-_DIGIT_RE = re.compile(r"\d")
-
-
 def is_page_break(line: str) -> bool:
-    # every page-break and footer form holds a digit: skip the two big regexes for prose lines
-    if not _DIGIT_RE.search(line):
+    # whole-line forms: a page break ends in a digit or opens with PAGE, a footer opens with
+    # four digits (around them only \s, which str.strip removes): skip the regexes otherwise
+    text = line.strip()
+    if not (text[-1:].isdecimal() or text[:4].isdecimal() or text.startswith("PAGE")):
         return False
     return bool(PAGE_BREAK_RE.match(line)) or bool(FOOTER_RE.match(line))
 
