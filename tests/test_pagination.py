@@ -28,7 +28,9 @@ def collection(monkeypatch, tmp_path):
     cables += [make_cable(f"06PARIS{n}", created=None) for n in (50, 40, 60)]
     cables += [make_cable(f"06BERLIN{n}", tags=("ECON",)) for n in (1, 2)]
     monkeypatch.setattr(parsing, "iter_path", lambda path: iter(cables))
-    assert cables_ingest(sources=[tmp_path]).failed == []
+    stand_in = tmp_path / "stand-in.txt"  # a file: ingest walks a directory itself
+    stand_in.write_text("read by the stand-in parser")
+    assert cables_ingest(sources=[stand_in]).failed == []
     monkeypatch.setattr(views, "DEEP_OFFSET", 3)
     cache.clear()
 

@@ -37,7 +37,9 @@ def load(monkeypatch, tmp_path):
 
     def load(*cables):
         monkeypatch.setattr(parsing, "iter_path", lambda path: iter(cables))
-        report = cables_ingest(sources=[tmp_path])
+        stand_in = tmp_path / "stand-in.txt"  # a file: ingest walks a directory itself
+        stand_in.write_text("read by the stand-in parser")
+        report = cables_ingest(sources=[stand_in])
         assert report.failed == []
 
     return load
