@@ -96,39 +96,11 @@ def split_header_body(block: str) -> tuple[str, str]:
     return tidy(block[: max(body_at - 1, 0)]), tidy(block[body_at:])
 
 
-# whitespace characters above U+00FF (str.isspace), UTF-8 encoded
-UNICODE_SPACES = (
-    "\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
-_UNICODE_SPACES_UTF8 = tuple(ch.encode() for ch in UNICODE_SPACES)
-
-
-def _rstrip_lines_via_bytes(text: str) -> str | None:
-    """``"\\n".join(line.rstrip() for line in text.split("\\n"))`` for non-ASCII text, or None.
-
-    Line work on a text with a character above U+00FF (a curly quote) is several times slower
-    than on Latin-1 text. The UTF-8 bytes read as Latin-1 have the same newlines, and the same
-    trailing whitespace when no whitespace character above U+00FF occurs and no byte reads as
-    one of the two Latin-1 whitespace characters above ASCII (0x85, 0xA0): then the lines are
-    stripped there and the bytes decoded back. Otherwise None.
-    """
-    raw = text.encode("utf-8", "surrogatepass")
-    if b"\x85" in raw or b"\xa0" in raw or any(seq in raw for seq in _UNICODE_SPACES_UTF8):
-        return None
-    view = raw.decode("latin-1")
-    stripped = "\n".join([line.rstrip() for line in view.split("\n")])
-    return stripped.encode("latin-1").decode("utf-8", "surrogatepass")
-
-
 def tidy(text: str) -> str:
     """Multi-line field: trailing spaces removed, no leading/trailing blank lines."""
     if not has_trailing_space(text):
         # no line changes: only the blank (empty) lines at the ends go
         return mark_rstripped(text.strip("\n"))
-    if not text.isascii() and (stripped := _rstrip_lines_via_bytes(text)) is not None:
-        # rstripped lines hold no "\n" at either end: the empty lines at the ends are the
-        # newlines at the ends of the joined text
-        return mark_rstripped(stripped.strip("\n"))
     lines = [line.rstrip() for line in text.split("\n")]
     first = 0
     while first < len(lines) and not lines[first]:

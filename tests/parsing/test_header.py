@@ -8,7 +8,6 @@ import pytest
 
 from cables.parsing import parse_created, parse_recipients
 from cables.parsing.header import (
-    UNICODE_SPACES,
     created_info,
     is_partial,
     origin_from_sender,
@@ -16,7 +15,6 @@ from cables.parsing.header import (
     parse_sender,
     parse_transmission_id,
     split_header_body,
-    tidy,
 )
 
 SEED_HEADER = (
@@ -239,21 +237,3 @@ def test_parse_recipients(header: str, expected: dict) -> None:
 )
 def test_origin_from_sender(sender: str | None, origin: str | None) -> None:
     assert origin_from_sender(sender) == origin
-
-
-def test_unicode_spaces_are_all_whitespace_above_latin1() -> None:
-    assert "".join(chr(c) for c in range(0x100, 0x110000) if chr(c).isspace()) == UNICODE_SPACES
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "“quoted” line  \n  next\t\n\n",
-        "\n\n caf\u00e9 \u2003\nend ",  # an em space at a line end: the slow path strips it
-        "\u00e0 \nA\u00c5 \n",  # UTF-8 bytes 0xA0 and 0x85 (Latin-1 whitespace): the slow path
-        "\u201c\x1c\n\u201d \t",
-    ],
-)
-def test_tidy_of_non_ascii_text_strips_like_str_rstrip(text: str) -> None:
-    expected = "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
-    assert tidy(text) == expected
