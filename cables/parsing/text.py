@@ -250,8 +250,6 @@ def lines_matching(text: str, regex: re.Pattern[str]) -> list[int]:
     return out
 
 
-# A noise line, matched over the whole text: "\n" first (a fast literal scan), and [^\S\n] is
-# ``\s`` within one line. Search it in "\n" + text: the match starts on the line before.
 def _any_case(word: str) -> str:
     """``word`` as a pattern matching what IGNORECASE matches, without the flag (a faster scan).
 
@@ -264,6 +262,8 @@ def _any_case(word: str) -> str:
     )
 
 
+# A noise line, matched over the whole text: "\n" first (a fast literal scan), and [^\S\n] is
+# ``\s`` within one line. Search it in "\n" + text: the match starts on the line before.
 _NOISE_TEXT_RE = re.compile(
     rf"\n[^\S\n]*(?:{_any_case('SIPDIS')}|{_any_case('NNNN')}|{_any_case('End Cable Text')}"
     rf"|{_any_case('BT')}|\.|>)[^\S\n]*(?=\n|\Z)"
