@@ -60,6 +60,9 @@ STOP_WORDS = frozenset(
 COMMA_S_RE = re.compile(r"(?<=[^\W_]),(?=[sS]\b)")  # IRAN,S -> IRAN'S (same length)
 # A word: letters and digits, with inner apostrophes; or an abbreviation with dots (U.S., e.g.).
 WORD_RE = re.compile(r"[^\W\d_](?:\.[^\W\d_])+\.?(?![^\W_])|[^\W_]+(?:['’][^\W_]+)*")
+# The same for ASCII text, where [^\W_] is [A-Za-z0-9] and ’ cannot occur: a bitmap test per
+# character instead of a Unicode category lookup, half the time of WORD_RE on a cable body.
+ASCII_WORD_RE = re.compile(r"[A-Za-z](?:\.[A-Za-z])+\.?(?![A-Za-z0-9])|[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*")
 HAS_DIGIT_RE = re.compile(r"\d")
 _APOSTROPHES = str.maketrans("", "", "'’.")
 # Snowball stemmers keep per-word state and are not thread-safe: gunicorn's gthread workers
@@ -100,7 +103,11 @@ def lexeme(word: str) -> str | None:
 
 
 def words(text: str) -> Iterator[re.Match[str]]:
-    return WORD_RE.finditer(COMMA_S_RE.sub("'", text))
+    return _word_re(text).finditer(COMMA_S_RE.sub("'", text))
+
+
+def _word_re(text: str) -> re.Pattern[str]:
+    return ASCII_WORD_RE if text.isascii() else WORD_RE
 
 
 class _LexemeCache(dict[str, str | None]):
@@ -129,14 +136,14 @@ def lexemes(text: str) -> list[str]:
     """The lexemes of ``text`` in order (``analyze``), one C-level pass once the words are cached."""
     if ",s" in text or ",S" in text:
         text = COMMA_S_RE.sub("'", text)
-    return list(filter(None, map(LEXEME_CACHE.__getitem__, WORD_RE.findall(text))))
+    return list(filter(None, map(LEXEME_CACHE.__getitem__, _word_re(text).findall(text))))
 
 
 def lexeme_text(text: str) -> str:
     """``" ".join(lexemes(text))`` without the intermediate list."""
     if ",s" in text or ",S" in text:
         text = COMMA_S_RE.sub("'", text)
-    return " ".join(filter(None, map(LEXEME_CACHE.__getitem__, WORD_RE.findall(text))))
+    return " ".join(filter(None, map(LEXEME_CACHE.__getitem__, _word_re(text).findall(text))))
 
 
 def spans(text: str) -> list[tuple[int, int, str]]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cables import analysis
 from cables.ingest import cables_ingest
@@ -58,3 +60,16 @@ def test_stored_document_has_fields_in_order_with_weights_and_gaps(cable_files):
                 "SELECT subject, body, meta FROM cables_search_fts WHERE rowid = %s", [stored_cable.pk]
             )
             assert cursor.fetchone() == ("iran nuclear", "nuclear talk", " ".join(meta))
+
+
+@given(st.text(alphabet=st.sampled_from(list("aZ09 .'’,-_\n\u00e9Sx")), max_size=80))
+@settings(max_examples=300, deadline=None)
+def test_ascii_word_pattern_finds_the_words_the_unicode_one_does(text):
+    for candidate in (text, text.replace("’", "'").replace("\u00e9", "e")):
+        if candidate.isascii():
+            assert analysis.ASCII_WORD_RE.findall(candidate) == analysis.WORD_RE.findall(candidate)
+        assert analysis.lexemes(candidate) == [
+            found
+            for word in analysis.WORD_RE.findall(analysis.COMMA_S_RE.sub("'", candidate))
+            if (found := analysis.lexeme(word))
+        ]
