@@ -810,6 +810,10 @@ def parse_summary(body: str) -> str | None:
     if start is None:
         if not starts:
             return None
+        # an end marker is required then, and it holds "summary": none when no line from the
+        # first start on holds "summ" in any case (the scan's superset, see _Scan)
+        if _scan(lines).summ[-1:] < [min(starts)]:
+            return None
         start = (min(starts), 0)
         found = _start_number(lines[start[0]])
         assert found is not None  # noqa: S101
