@@ -39,8 +39,11 @@ _WS_RE = re.compile(r"\s+")
 
 
 def collapse_ws(text: str) -> str:
-    """One-line field: internal whitespace collapsed, trimmed."""
-    return _WS_RE.sub(" ", text).strip()
+    """One-line field: internal whitespace collapsed, trimmed.
+
+    ``_WS_RE.sub(" ", text).strip()``: str.split and \\s agree on what whitespace is.
+    """
+    return " ".join(text.split())
 
 
 def tidy_multiline(text: str) -> str:
