@@ -69,6 +69,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import OperationalError, connections, router, transaction
 from django.db.models import BooleanField, Case, Expression, F, FloatField, QuerySet, When
 from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models.lookups import Lookup
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -513,29 +514,21 @@ class _PgRank(Expression):
         )
 
 
-class _FtsMatch(Expression):
+class _FtsMatch(Lookup):
     """``pk IN (SELECT rowid FROM the FTS5 table WHERE ... MATCH 'query')``, usable in ``filter()``;
     TRUE in a query limited to ranked candidates (``candidates_only``), which all match: else
-    SQLite walks every match to find the 1,000 candidates among them."""
+    SQLite walks every match to find the 1,000 candidates among them. A ``Lookup``, not a plain
+    conditional expression: on SQLite Django compares those with ``= True``, which keeps SQLite
+    from driving the query by the rowid list (a scan of every cable instead)."""
 
-    conditional = True
-
-    def __init__(self, pk: Expression, match: str) -> None:
-        super().__init__(output_field=BooleanField())
-        self.pk = pk
-        self.match = match
-
-    def get_source_expressions(self) -> list[Expression]:
-        return [self.pk]
-
-    def set_source_expressions(self, exprs: list[Expression]) -> None:
-        (self.pk,) = exprs
+    lookup_name = "fts_match"
+    prepare_rhs = False
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         if getattr(compiler.query, "candidates_only", False):
-            return "TRUE", []
-        sql, params = compiler.compile(self.pk)
-        return f"{sql} IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)", [*params, self.match]  # noqa: S608
+            return "1 = 1", []
+        sql, params = compiler.compile(self.lhs)
+        return f"{sql} IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)", [*params, self.rhs]  # noqa: S608
 
 
 class _FtsRank(Expression):
