@@ -67,9 +67,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import OperationalError, connections, router, transaction
-from django.db.models import BooleanField, Case, Expression, F, FloatField, QuerySet, When
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models import BooleanField, Case, Expression, F, FloatField, IntegerField, QuerySet, When
+from django.db.models.functions import Cast, ExtractMonth, ExtractYear, Substr
 from django.db.models.lookups import Lookup
+from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -1063,16 +1064,25 @@ def summarize(queryset: QuerySet[Cable], *, cap: int, limit: int = 30, sample: i
     ``tsvector`` each time; fetching the rows into Python instead costs more than that (10,000
     rows through the ORM: 100-150 ms)."""
     sample = min(cap, FACET_SAMPLE if sample is None else sample)
-    rows = (
-        queryset.order_by()
-        .annotate(_year=ExtractYear("created"), _month=ExtractMonth("created"))
-        .values_list("pk", "origin_id", "classification", "_year", "_month")[: cap + 1]
-    )
+    vendor = connections[queryset.db].vendor
+    year, month = _year_month(vendor)
+    # SQLite stores a row whole, origin_id after the body: reading it walks the row's overflow
+    # pages, so there it is read for the facets' sample only, by id (PostgreSQL reads the heap
+    # row for the match anyway).
+    origin_in_rows = vendor != "sqlite"
+    fields = ["pk", "classification", "_year", "_month"] + (["origin_id"] if origin_in_rows else [])
+    rows = queryset.order_by().annotate(_year=year, _month=month).values_list(*fields)[: cap + 1]
     try:
         inner, params = rows.query.sql_with_params()
     except EmptyResultSet:
         return Summary(count=0, capped=False, months={}, facets=_facets([], at_least=False))
-    cable_tag, tag, origin = CableTag._meta.db_table, Tag._meta.db_table, Origin._meta.db_table
+    cable, cable_tag = Cable._meta.db_table, CableTag._meta.db_table
+    tag, origin = Tag._meta.db_table, Origin._meta.db_table
+    origin_join = (
+        f"JOIN {origin} o ON o.id = f.origin_id"
+        if origin_in_rows
+        else f"JOIN {cable} oc ON oc.id = f.pk JOIN {origin} o ON o.id = oc.origin_id"
+    )
     # Every part reads the materialised rows in the order they were found: "the first n".
     sql = f"""
         WITH m AS MATERIALIZED ({inner}),
@@ -1089,7 +1099,7 @@ def summarize(queryset: QuerySet[Cable], *, cap: int, limit: int = 30, sample: i
         SELECT 'c', COUNT(*), classification, NULL, NULL, NULL FROM f GROUP BY classification
         UNION ALL
         SELECT 'o', COUNT(*), NULL, NULL, o.name, o.slug
-            FROM f JOIN {origin} o ON o.id = f.origin_id GROUP BY o.id, o.name, o.slug
+            FROM f {origin_join} GROUP BY o.id, o.name, o.slug
         UNION ALL
         SELECT * FROM (
             SELECT 't', COUNT(*), ROW_NUMBER() OVER (ORDER BY COUNT(*) DESC, t.code), CAST(NULL AS integer),
@@ -1112,6 +1122,18 @@ def summarize(queryset: QuerySet[Cable], *, cap: int, limit: int = 30, sample: i
         months=months,
         facets=_facets(groups, at_least=at_least, limit=limit),
     )
+
+
+def _year_month(vendor: str) -> tuple[Expression, Expression]:
+    """The year and month of ``created`` in the current time zone. On SQLite, Django extracts
+    them with a Python function per row (20,000 calls for a summary: 0.3-0.5 s); the column is
+    text in UTC there, so in UTC its first characters are the year and month."""
+    if vendor == "sqlite" and settings.USE_TZ and timezone.get_current_timezone_name() == "UTC":
+        return (
+            Cast(Substr("created", 1, 4), IntegerField()),
+            Cast(Substr("created", 6, 2), IntegerField()),
+        )
+    return ExtractYear("created"), ExtractMonth("created")
 
 
 def _facets(groups: Any, *, at_least: bool, limit: int = 30) -> dict[str, list[FacetValue]]:
