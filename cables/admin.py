@@ -10,6 +10,7 @@ table), searches on an identifier use the unique index.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from django.contrib import admin
@@ -92,6 +93,30 @@ class TagCodeFilter(admin.SimpleListFilter):
         return queryset.filter(cable_tags__tag__code=code) if code else queryset
 
 
+class CreatedYearFilter(admin.SimpleListFilter):
+    """Cables by year created, listing the years that hold cables (the reading room's cached
+    per-year counts). Replaces ``date_hierarchy``, which runs ``SELECT DISTINCT
+    DATE_TRUNC('year', created)`` over every listed row on each page: 220 ms at 251,287 cables,
+    and a MIN/MAX over the filtered rows when a filter is on (0.5 s for PREL)."""
+
+    title = "year created"
+    parameter_name = "year"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        from cables.views import collection_stats
+
+        years = collection_stats("years", Cable.objects.per_year)
+        return [(str(row["year"]), f"{row['year']} ({row['count']:,})") for row in reversed(years)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Cable]) -> QuerySet[Cable]:
+        value = self.value() or ""
+        if not (value.isdigit() and 1 <= int(value) <= 9998):
+            return queryset
+        year = int(value)
+        start, end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 1, 1, 1, tzinfo=UTC)
+        return queryset.filter(created__gte=start, created__lt=end)  # a range: the created index
+
+
 class UploadLimitHandler(FileUploadHandler):
     """Stop reading an upload as soon as it is over the limit (for requests without a length)."""
 
@@ -114,11 +139,16 @@ class UploadLimitHandler(FileUploadHandler):
 @admin.register(Cable)
 class CableAdmin(admin.ModelAdmin):
     list_display = ["identifier", "created", "origin", "classification", "subject_short"]
-    list_filter = ["classification", "origin", TagCodeFilter, ("created", admin.DateFieldListFilter)]
+    list_filter = [
+        "classification",
+        "origin",
+        TagCodeFilter,
+        CreatedYearFilter,
+        ("created", admin.DateFieldListFilter),
+    ]
     list_select_related = ["origin"]
     search_fields = ["=identifier", "subject"]
     search_help_text = "An identifier (06PARIS6189) matches exactly; other words search the subjects."
-    date_hierarchy = "created"
     show_full_result_count = False  # counting 251,287 rows on every page is slow on PostgreSQL
     list_per_page = 100
     raw_id_fields = ["origin"]
