@@ -69,11 +69,8 @@ _END_LINE_RE = re.compile(
     r"|^\s*(?i:subject\b|subj\b|tags?\b|e\.?\s?[o0]\.?\s*1\d{4})"
     r"|^\s*(?:SIPDIS|NOFORN|NOCONTRACT|ORCON|EXDIS|NODIS|LIMDIS|SENSITIVE)\s*$"
 )
-# a preamble (not a bare REF text): such lines never occur in a REF text
-_PREAMBLE_LINE_RE = re.compile(
-    r"^\s*(?i:e\.?\s?[o0]\.?\s*1\d{4}|tags?\s*:|subject\s*:|subj\s*:)|^\s*SIPDIS\s*$", re.MULTILINE
-)
-# the same, searched in "\n" + text (a literal newline first scans fast): found iff the above is
+# a preamble (not a bare REF text): such lines never occur in a REF text. Searched in
+# "\n" + text, so a line start is a literal newline (a fast scan), unlike ^ in MULTILINE
 _PREAMBLE_LINE_TEXT_RE = re.compile(
     r"\n\s*(?i:e\.?\s?[o0]\.?\s*1\d{4}|tags?\s*:|subject\s*:|subj\s*:)|\n\s*SIPDIS\s*$", re.MULTILINE
 )

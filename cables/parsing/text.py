@@ -35,13 +35,11 @@ CAVEAT_WORDS = (
     "SENSITIVE",
 )
 
-_WS_RE = re.compile(r"\s+")
-
 
 def collapse_ws(text: str) -> str:
     """One-line field: internal whitespace collapsed, trimmed.
 
-    ``_WS_RE.sub(" ", text).strip()``: str.split and \\s agree on what whitespace is.
+    The same as ``re.sub(r"\\s+", " ", text).strip()``: str.split and \\s agree on whitespace.
     """
     return " ".join(text.split())
 
