@@ -70,6 +70,7 @@ from django.db import OperationalError, connections, router, transaction
 from django.db.models import BooleanField, Case, Expression, F, FloatField, IntegerField, QuerySet, When
 from django.db.models.functions import Cast, ExtractMonth, ExtractYear, Substr
 from django.db.models.lookups import Lookup
+from django.db.models.query import ModelIterable
 from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
@@ -616,10 +617,14 @@ def search(queryset: QuerySet[Cable], q: str | ParsedQuery, *, order: str = "rel
     else:  # pragma: no cover - only the two supported engines
         raise NotImplementedError(f"no full-text search for {vendor}")
     newest = (F("created").desc(nulls_last=True), "identifier")
-    if order == "newest":
-        return matched.order_by(*newest)
-    if order == "oldest":
-        return matched.order_by(F("created").asc(nulls_last=True), "identifier")
+    if order in ("newest", "oldest"):
+        dated = matched.order_by(
+            *newest if order == "newest" else (F("created").asc(nulls_last=True), "identifier")
+        )
+        if vendor == "sqlite":  # a page reads its ordered ids first (_IdsFirstQuerySet)
+            dated.__class__ = _ids_first_class(type(dated))
+            dated.query.ids_first = True
+        return dated
     # Relevance ranks a bounded candidate set: the first RANK_CANDIDATES matches the index
     # yields (all of them when there are no more; see the module docstring). They come first,
     # best first; the other matches follow, newest first. Ranking reads a cable's whole index
@@ -672,6 +677,37 @@ class _RankedQuerySet(QuerySet):
 @lru_cache(maxsize=16)
 def _ranked_class(base: type[QuerySet]) -> type[QuerySet]:
     return type(f"Ranked{base.__name__}", (_RankedQuerySet, base), {})
+
+
+class _IdsFirstQuerySet(QuerySet):
+    """SQLite, date order: a page (a slice of at most 500 rows) reads its ordered ids first, then
+    those rows, in the same order. SQLite stores a row whole: sorting every match with the
+    page's columns reads each match's overflow pages (``origin_id`` and ``is_partial`` come
+    after the body), while ``created`` and ``identifier`` are at the start of the row (a word in
+    20 % of 50,000 cables: 700 ms -> 60 ms). Same rows: the same query, ORDER BY and slice."""
+
+    def __getitem__(self, k: Any) -> Any:
+        if (
+            getattr(self.query, "ids_first", False)
+            and isinstance(k, slice)
+            and k.step is None
+            and k.stop is not None
+            and 0 <= (k.start or 0) < k.stop <= (k.start or 0) + 500
+            and self._result_cache is None
+            and not self.query.is_sliced
+            and self._iterable_class is ModelIterable
+        ):
+            ids = list(self.values_list("pk", flat=True)[k])
+            rows = self.filter(pk__in=ids)
+            rows.query.ids_first = False
+            rows.query.candidates_only = True  # they all match: no second walk of the matches
+            return rows
+        return super().__getitem__(k)
+
+
+@lru_cache(maxsize=16)
+def _ids_first_class(base: type[QuerySet]) -> type[QuerySet]:
+    return type(f"IdsFirst{base.__name__}", (_IdsFirstQuerySet, base), {})
 
 
 # --- identifiers ---------------------------------------------------------------------------------

@@ -259,6 +259,21 @@ def test_the_match_is_written_bare_so_the_database_can_drive_by_it(corpus):
     assert "= True" not in sql and "= 1)" not in sql
 
 
+@pytest.mark.parametrize("order", ["newest", "oldest"])
+def test_a_page_in_date_order_is_a_slice_of_the_whole_list(corpus, order):
+    # SQLite reads a page's ordered ids first, then the rows: the same rows in the same order.
+    results = search(Cable.objects.all(), "nuclear OR trade", order=order)
+    everything = [cable.identifier for cable in results]
+    for start, stop in ((0, 2), (1, 3), (3, 10), (0, 50)):
+        assert [cable.identifier for cable in results.with_list_related()[start:stop]] == everything[
+            start:stop
+        ]
+    narrowed = results.filter(classification=Classification.CONFIDENTIAL)
+    assert [cable.identifier for cable in narrowed[:2]] == [cable.identifier for cable in narrowed][:2]
+    fresh = search(Cable.objects.all(), "nuclear OR trade", order=order)
+    assert fresh[:3].count() == 3 and fresh.values_list("pk", flat=True)[:2].count() == 2
+
+
 def test_search_is_a_queryset_that_chains_counts_and_slices(corpus):
     results = search(Cable.objects.filter(classification=Classification.UNCLASSIFIED), "nuclear")
     assert results.count() == 2
