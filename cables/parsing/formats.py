@@ -459,6 +459,17 @@ def csv_record_to_raw(fields: list[str], *, path: str, line: int) -> RawCable:
     )
 
 
+def _csv_record(fields: list[str], *, path: str, line: int) -> RawCable | ParseError | None:
+    """A record csv read: None for a blank line, an error for a wrong field count, else the cable."""
+    if not fields or (len(fields) == 1 and not fields[0].strip()):
+        return None
+    if len(fields) != 8:
+        return ParseError(
+            f"not a cable (CSV record has {len(fields)} fields, expected 8)", path=path, line=line
+        )
+    return csv_record_to_raw(fields, path=path, line=line)
+
+
 def iter_csv_lines(lines: Iterable[str], *, path: str = "<input>") -> Iterator[RawCable | ParseError]:
     """Stream records from decoded lines; a bad record yields a ParseError and parsing goes on."""
     reader = csv.reader(lines, delimiter=",", quotechar='"', escapechar="\\", strict=True)
@@ -471,14 +482,8 @@ def iter_csv_lines(lines: Iterable[str], *, path: str = "<input>") -> Iterator[R
         except csv.Error as exc:
             yield ParseError(f"not a cable (CSV record: {exc})", path=path, line=start)
             continue
-        if not fields or (len(fields) == 1 and not fields[0].strip()):
-            continue
-        if len(fields) != 8:
-            yield ParseError(
-                f"not a cable (CSV record has {len(fields)} fields, expected 8)", path=path, line=start
-            )
-            continue
-        yield csv_record_to_raw(fields, path=path, line=start)
+        if (item := _csv_record(fields, path=path, line=start)) is not None:
+            yield item
 
 
 def iter_csv_text(text: str, *, path: str = "<input>") -> Iterator[RawCable | ParseError]:
@@ -612,14 +617,8 @@ def iter_csv_chunks(
         except csv.Error as exc:
             yield ParseError(f"not a cable (CSV record: {exc})", path=path, line=start)
             continue
-        if not fields or (len(fields) == 1 and not fields[0].strip()):
-            continue
-        if len(fields) != 8:
-            yield ParseError(
-                f"not a cable (CSV record has {len(fields)} fields, expected 8)", path=path, line=start
-            )
-            continue
-        yield csv_record_to_raw(fields, path=path, line=start)
+        if (item := _csv_record(fields, path=path, line=start)) is not None:
+            yield item
 
 
 class ByteLineDecoder:
