@@ -88,6 +88,12 @@ def _version_or_new(version: str | None) -> str:
     return cache.get(VERSION_KEY) or candidate
 
 
+def collection_version() -> str:
+    """The current collection version (one cache read): part of the key of anything rendered
+    from the collection that a load or a tag/origin edit can change."""
+    return _version_or_new(cache.get(VERSION_KEY))
+
+
 def cable_page_get(identifier: str) -> tuple[str, bytes | None]:
     """(the current collection version, the cached page of ``identifier`` or None). One query."""
     local = local_pages.get(identifier)

@@ -63,7 +63,7 @@ from cables.models import (
     Tag,
     TagKind,
 )
-from cables.page_cache import VERSION_KEY, cable_page_get, cable_page_set
+from cables.page_cache import VERSION_KEY, cable_page_get, cable_page_set, collection_version
 from cables.parsing import canonicalize_id
 
 try:  # full-text search (issue 3); the list falls back to a subject match without it
@@ -746,18 +746,25 @@ class TagListView(TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        counts = collection_stats("tag-counts", tag_counts)
-        tags = Tag.objects.filter(pk__in=list(counts)).order_by("code")
-        by_kind: dict[str, list[dict[str, Any]]] = {kind: [] for kind in TagKind.values}
-        for tag in tags:
-            by_kind.setdefault(tag.kind, []).append({"tag": tag, "count": counts[tag.pk]})
-        context["groups"] = [
-            {"kind": kind, "label": TagKind(kind).label, "tags": rows}
-            for kind, rows in by_kind.items()
-            if rows
-        ]
+        # The full corpus has thousands of tags: the list is rendered once per collection version
+        # (template fragment cache; a load or a tag edit bumps the version), and ``groups`` is a
+        # callable the template calls only when it renders.
+        context["collection_version"] = collection_version()
+        context["groups"] = tag_groups
         context["nav"] = "tags"
         return context
+
+
+def tag_groups() -> list[dict[str, Any]]:
+    """The tags with their cable counts, grouped by kind (in the glossary's order of kinds)."""
+    counts = collection_stats("tag-counts", tag_counts)
+    tags = Tag.objects.filter(pk__in=list(counts)).order_by("code")
+    by_kind: dict[str, list[dict[str, Any]]] = {kind: [] for kind in TagKind.values}
+    for tag in tags:
+        by_kind.setdefault(tag.kind, []).append({"tag": tag, "count": counts[tag.pk]})
+    return [
+        {"kind": kind, "label": TagKind(kind).label, "tags": rows} for kind, rows in by_kind.items() if rows
+    ]
 
 
 class OriginListView(TemplateView):

@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
 from cables.ingest import cables_ingest
 from cables.models import Cable, Tag
+from cables.page_cache import collection_version_bump
 from cables.search import search_index_rebuild
 from tests.factories import make_cable, make_paragraph, make_reference
 
@@ -264,7 +265,14 @@ class ReadingRoomTests(TestCase):
         tags = self.client.get(reverse("cables:tag-list"))
         self.assertContains(tags, "Subject")
         self.assertContains(tags, 'href="/tags/PREL/"')
-        self.assertEqual([g["kind"] for g in tags.context["groups"]][:1], ["subject"])
+        self.assertEqual([g["kind"] for g in tags.context["groups"]()][:1], ["subject"])  # rendered lazily
+        # served from the fragment cache until the collection changes; a tag edit shows at once
+        with self.assertNumQueries(2):  # the version and the fragment: nothing of the tags
+            cached = self.client.get(reverse("cables:tag-list"))
+        self.assertEqual(cached.content, tags.content)
+        Tag.objects.filter(code="PREL").update(name="Renamed relations")
+        collection_version_bump()  # what the tag admin does on save
+        self.assertContains(self.client.get(reverse("cables:tag-list")), "Renamed relations")
         tag = self.client.get(reverse("cables:tag-detail", kwargs={"code": "FR"}))
         self.assertEqual([c.identifier for c in tag.context["cable_list"]], ["06PARIS1"])
         self.assertContains(tag, "1 cable")
