@@ -814,9 +814,8 @@ def _find_hits(text: str, terms: Sequence[Term]) -> list[tuple[int, int, int]]:
     return _Analysed(text).hits(terms)
 
 
-# analysis.WORD_RE for ASCII text, 1.5x faster: on ASCII, [^\W_] is [A-Za-z0-9] and [^\W\d_] is
-# [A-Za-z] (the curly apostrophe is not ASCII). Same words and offsets (tests compare them).
-_ASCII_WORD_RE = re.compile(r"[A-Za-z](?:\.[A-Za-z])+\.?(?![A-Za-z0-9])|[A-Za-z0-9]+(?:'[A-Za-z0-9]+)*")
+# analysis.WORD_RE for ASCII text, about 2x faster (same words and offsets; tests compare them).
+_ASCII_WORD_RE = analysis.ASCII_WORD_RE
 
 
 class _Analysed:
