@@ -112,13 +112,21 @@ def csv_raw_records(handle: BinaryIO, *, name: str) -> Iterator[RawRecord | tupl
             continue
         data = b"".join(pending)
         pending.clear()
-        if not fields or (len(fields) == 1 and not fields[0].strip()):
-            continue
-        if len(fields) != CSV_FIELDS:
-            yield (name, start, f"not a cable (CSV record has {len(fields)} fields, expected {CSV_FIELDS})")
-            continue
-        identifier = fields[2].strip().encode("latin-1").decode("utf-8", errors="replace")
-        yield RawRecord(line=start, data=data, identifier=identifier, raw_hash=raw_hash(data))
+        if (item := _raw_record(fields, data, name=name, line=start)) is not None:
+            yield item
+
+
+def _raw_record(
+    fields: list[str], data: bytes, *, name: str, line: int
+) -> RawRecord | tuple[str, int, str] | None:
+    """A record csv split off: None for a blank line, an error for a wrong field count (the
+    parser's message), else the record with its identifier field and raw hash."""
+    if not fields or (len(fields) == 1 and not fields[0].strip()):
+        return None
+    if len(fields) != CSV_FIELDS:
+        return (name, line, f"not a cable (CSV record has {len(fields)} fields, expected {CSV_FIELDS})")
+    identifier = fields[2].strip().encode("latin-1").decode("utf-8", errors="replace")
+    return RawRecord(line=line, data=data, identifier=identifier, raw_hash=raw_hash(data))
 
 
 def _has_cr(handle: BinaryIO) -> bool:
@@ -155,13 +163,8 @@ def _csv_raw_records_fast(handle: BinaryIO, *, name: str) -> Iterator[RawRecord 
             continue
         consumed, taken = reader.line_num - taken, reader.line_num
         data = join(itertools.islice(for_bytes, consumed))
-        if not fields or (len(fields) == 1 and not fields[0].strip()):
-            continue
-        if len(fields) != CSV_FIELDS:
-            yield (name, start, f"not a cable (CSV record has {len(fields)} fields, expected {CSV_FIELDS})")
-            continue
-        identifier = fields[2].strip().encode("latin-1").decode("utf-8", errors="replace")
-        yield RawRecord(line=start, data=data, identifier=identifier, raw_hash=raw_hash(data))
+        if (item := _raw_record(fields, data, name=name, line=start)) is not None:
+            yield item
 
 
 _LATIN1 = operator.methodcaller("decode", "latin-1")

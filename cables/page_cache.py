@@ -98,7 +98,7 @@ def cable_page_get(identifier: str) -> tuple[str, bytes | None]:
     """(the current collection version, the cached page of ``identifier`` or None). One query."""
     local = local_pages.get(identifier)
     if local is not None:
-        version = _version_or_new(cache.get(VERSION_KEY))
+        version = collection_version()
         return version, (local[1] if local[0] == version else None)
     key = PAGE_KEY.format(identifier=identifier)
     found = cache.get_many([VERSION_KEY, key])

@@ -1224,8 +1224,9 @@ _PG_DOCUMENT_SQL = (
 _PG_STAGE = "cables_search_stage"  # a temporary table: the lexemes of the cables being indexed
 
 
-def _pg_document_sql(*, subject: str, body: str, meta: str) -> str:
-    """The SQL expression of a document from three text expressions of lexemes."""
+def pg_document_sql(*, subject: str, body: str, meta: str) -> str:
+    """The SQL expression of a cable's ``search_document`` from three SQL text expressions holding
+    its subject, body and meta lexemes (the index update here, and ingest's insert of new cables)."""
     return _PG_DOCUMENT_SQL.format(subject=subject, body=body, meta=meta, gap=_GAP_LEXEME, size=FIELD_GAP)
 
 
@@ -1279,12 +1280,6 @@ def meta_text(
     return " ".join(analysis.lexemes(" ".join(words)))
 
 
-def pg_document_sql(*, subject: str, body: str, meta: str) -> str:
-    """The SQL expression of a cable's ``search_document`` from three SQL text expressions holding
-    its subject, body and meta lexemes (for writers that insert cables with their document)."""
-    return _pg_document_sql(subject=subject, body=body, meta=meta)
-
-
 def _chunks(values: Sequence[int], size: int) -> Iterator[Sequence[int]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
@@ -1319,7 +1314,7 @@ def search_index_update(
                 with cursor.cursor.copy(f"COPY {_PG_STAGE} (id, subject, body, meta) FROM STDIN") as copy:
                     for pk, doc in documents.items():
                         copy.write_row((pk, doc.subject, doc.body, doc.meta))
-                document = _pg_document_sql(subject="d.subject", body="d.body", meta="d.meta")
+                document = pg_document_sql(subject="d.subject", body="d.body", meta="d.meta")
                 cursor.execute(
                     f"WITH d AS (DELETE FROM {_PG_STAGE} RETURNING *) "  # noqa: S608
                     f"UPDATE cables_cable AS c SET {PG_COLUMN} = {document} FROM d WHERE c.id = d.id"
