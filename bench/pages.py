@@ -17,6 +17,13 @@ for ``--duration`` seconds at each ``--connections`` level with ``wrk -t1``:
   (p50/p95 are wrk's per-request figures, not averages);
 * the highest level (16) saturates the server and gives the throughput.
 
+The cable page scenarios measure first visits: the page cache is made cold (the collection
+version is bumped) after the warm-up and before each level, so earlier runs and levels leave no
+stored pages behind. ``cable`` picks among 3,000 random cables with replacement (at a few hundred
+requests a second, later requests of a level repeat earlier ones and hit the cache);
+``cable-cold`` walks every cable of the database once, in a random order, so every request of a
+level is a first visit as long as the level asks for fewer pages than the database holds.
+
 Each figure is also given as a ratio to the floor measured in the same run (``floor``: a trivial
 Django view through the whole middleware stack). Prints a table and writes the raw results as
 JSON under /tmp. wrk comes from Debian (``apt-get install wrk``).
@@ -52,7 +59,8 @@ LUA = Path(__file__).with_name("pages.lua")
 SCENARIOS = {
     "floor": "trivial Django view, no database (the floor)",
     "floor-db": "trivial view + one SELECT 1",
-    "cable": "cable page, random cables",
+    "cable": "cable page, 3,000 random cables (page cache cold at the start of each level)",
+    "cable-cold": "cable page, every cable once in random order: first visits only",
     "home": "home page",
     "tags": "tag index",
     "cables": "all cables, page 1",
@@ -356,6 +364,7 @@ def prepare_urls(database: str, page_size: int = 50) -> dict[str, list[str]]:
         "floor": ["/bench/floor/"],
         "floor-db": ["/bench/floor-db/"],
         "cable": [f"/cables/{i}/" for i in data["ids"]],
+        "cable-cold": [f"/cables/{i}/" for i in all_identifiers(database)],
         "home": ["/"],
         "tags": ["/tags/"],
         "cables": ["/cables/"],
@@ -370,6 +379,20 @@ def prepare_urls(database: str, page_size: int = 50) -> dict[str, list[str]]:
         "search-mid": [f"/cables/?q={w}" for w in data["mid"]],
         "search-worst": [f"/cables/?q={w}" for w in data["worst"][:3]],
     }, data
+
+
+def all_identifiers(database: str) -> list[str]:
+    """Every cable of the database, in a fixed random order (``cable-cold`` walks it)."""
+    identifiers = psql(database, "SELECT identifier FROM cables_cable ORDER BY identifier").split("\n")
+    random.Random(2).shuffle(identifiers)
+    return identifiers
+
+
+COLD_PAGES = """
+from cables.page_cache import collection_version_bump
+print(json.dumps({"version": collection_version_bump()}))
+"""
+COLD_SCENARIOS = {"cable": "random", "cable-cold": "walk"}
 
 
 # --- the server and the load -------------------------------------------------------------------
@@ -437,13 +460,13 @@ class Server:
         self.log.close()
 
 
-def wrk(base: str, paths: list[str], *, connections: int, duration: float) -> dict:
+def wrk(base: str, paths: list[str], *, connections: int, duration: float, order: str = "random") -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".paths", delete=False) as handle:
         handle.write("\n".join(paths) + "\n")
     try:
         command = [
             "wrk", "-t1", f"-c{connections}", f"-d{max(1, round(duration))}s", "--timeout", "10s",
-            "-s", str(LUA), base, "--", handle.name,
+            "-s", str(LUA), base, "--", handle.name, order,
         ]  # fmt: skip
         done = subprocess.run(command, capture_output=True, text=True, check=True)
     finally:
@@ -560,10 +583,17 @@ def main() -> None:
             try:
                 for scenario in scenarios:
                     server.check(urls[scenario])
-                    wrk(server.base, urls[scenario], connections=low, duration=2)  # warm-up
+                    order = COLD_SCENARIOS.get(scenario, "random")
+                    wrk(server.base, urls[scenario], connections=low, duration=2, order=order)  # warm-up
                     for connections in levels:
+                        if scenario in COLD_SCENARIOS:
+                            django_json(database, COLD_PAGES)  # first visits: no stored page is current
                         result = wrk(
-                            server.base, urls[scenario], connections=connections, duration=args.duration
+                            server.base,
+                            urls[scenario],
+                            connections=connections,
+                            duration=args.duration,
+                            order=order,
                         )
                         result.update(run=run, worker=worker, scenario=scenario, connections=connections)
                         results.append(result)
