@@ -425,6 +425,23 @@ class Recipient(models.Model):
         return f"{self.cable_id} {self.kind}: {self.name}"
 
 
+# --- the page store of cables.page_cache --------------------------------------------------------
+
+
+class CablePage(models.Model):
+    """A rendered cable page kept by ``cables.page_cache``: served only while ``version`` is the
+    collection version. A cache, not data: PostgreSQL keeps the table UNLOGGED (migration 0009),
+    and ``page_cache`` deletes stale, old and surplus rows."""
+
+    identifier = models.CharField(max_length=100, primary_key=True)
+    version = models.CharField(max_length=32)
+    html = models.BinaryField()
+    stored_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.identifier} ({self.version})"
+
+
 # --- curation: the ingest log and earlier versions ------------------------------------------------
 
 

@@ -12,26 +12,44 @@ The version is a random token, never a counter: a bump rolled back with its tran
 a failed admin save) leaves no reusable number behind, and a lost key (expired, culled) is
 replaced by a new token, which only makes every page cold.
 
-Reads cost one cache query (``get_many`` of the version and the page). A small per-process LRU,
-bounded in bytes, keeps recent pages in front of the shared cache: a hit there reads only the
-version. Nothing per visitor is in the page (no CSRF token, no login state, no CSP nonce); the
-view caches only complete 200 pages of loaded cables.
+Pages are kept in their own table (``CablePage``), not in the cache: one upsert stores a page
+(DatabaseCache counts its whole table and reads the row before every write), and the table is
+bounded by ``cable_pages_cull()``, which every ``CULL_EVERY``-th write in a process runs: it
+deletes the pages of another version, those older than ``PAGE_TIMEOUT`` and, beyond
+``STORE_MAX_PAGES``, the oldest third.
+
+Reads cost one query: the version row of the cache table and the page row, joined in one
+``SELECT`` (or, with a cache that is not a DatabaseCache in the same database, two reads). A small
+per-process LRU, bounded in bytes, keeps recent pages in front of the store: a hit there reads
+only the version. Nothing per visitor is in the page (no CSRF token, no login state, no CSP
+nonce); the view caches only complete 200 pages of loaded cables.
 """
 
 from __future__ import annotations
 
+import base64
+import itertools
+import pickle
 import threading
 import uuid
 from collections import OrderedDict
+from datetime import timedelta
 
-from django.core.cache import cache
+from django.conf import settings
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import DatabaseCache
+from django.db import connections, router
+from django.db.models import Q
+from django.utils import timezone
 
-# "cables:version" sorts after the page keys ("cables:page:..."), so DatabaseCache's culling,
-# which deletes the first third of the keys in key order, removes pages before the version.
+from cables.models import CablePage
+
 VERSION_KEY = "cables:version"
-PAGE_KEY = "cables:page:{identifier}"
 PAGE_TIMEOUT = 24 * 3600
 LOCAL_MAX_BYTES = 32 * 1024**2
+# The store's bound: at most this many pages (about 15 kB each), culled every CULL_EVERY writes.
+STORE_MAX_PAGES = getattr(settings, "CABLES_PAGE_STORE_MAX_PAGES", 50_000)
+CULL_EVERY = 500
 
 
 class _LocalPages:
@@ -94,23 +112,87 @@ def collection_version() -> str:
     return _version_or_new(cache.get(VERSION_KEY))
 
 
+def _stored(identifier: str) -> tuple[str | None, bytes | None, str | None]:
+    """(the version in the cache or None, the stored page or None, the stored page's version)."""
+    now = timezone.now()
+    oldest = now - timedelta(seconds=PAGE_TIMEOUT)
+    backend = caches["default"]
+    db = router.db_for_read(CablePage)
+    if not isinstance(backend, DatabaseCache) or router.db_for_read(backend.cache_model_class) != db:
+        version = cache.get(VERSION_KEY)
+        row = (
+            CablePage.objects.filter(identifier=identifier, stored_at__gte=oldest)
+            .values_list("version", "html")
+            .first()
+        )
+        return (version, bytes(row[1]), row[0]) if row else (version, None, None)
+    # One query for both; the version's value and expiry read as DatabaseCache.get_many does.
+    connection = connections[db]
+    quote = connection.ops.quote_name
+    # only quoted names of the two tables and their columns are formatted into the SQL
+    sql = (
+        f"SELECT c.{quote('value')}, p.{quote('version')}, p.{quote('html')} FROM (SELECT 1 AS one) q "  # noqa: S608
+        f"LEFT JOIN {quote(backend._table)} c ON c.{quote('cache_key')} = %s AND c.{quote('expires')} >= %s "
+        f"LEFT JOIN {quote(CablePage._meta.db_table)} p ON p.{quote('identifier')} = %s "
+        f"AND p.{quote('stored_at')} >= %s"
+    )
+    params = [
+        backend.make_and_validate_key(VERSION_KEY),
+        connection.ops.adapt_datetimefield_value(now),
+        identifier,
+        connection.ops.adapt_datetimefield_value(oldest),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        value, stored_version, html = cursor.fetchone()
+    if value is not None:
+        value = pickle.loads(base64.b64decode(connection.ops.process_clob(value).encode()))  # noqa: S301 - our own cache row
+    return value, (bytes(html) if html is not None else None), stored_version
+
+
 def cable_page_get(identifier: str) -> tuple[str, bytes | None]:
     """(the current collection version, the cached page of ``identifier`` or None). One query."""
     local = local_pages.get(identifier)
     if local is not None:
         version = collection_version()
         return version, (local[1] if local[0] == version else None)
-    key = PAGE_KEY.format(identifier=identifier)
-    found = cache.get_many([VERSION_KEY, key])
-    version = _version_or_new(found.get(VERSION_KEY))
-    stored = found.get(key)
-    if stored is not None and stored[0] == version:
-        local_pages.set(identifier, version, stored[1])
-        return version, stored[1]
+    found, html, stored_version = _stored(identifier)
+    version = _version_or_new(found)
+    if html is not None and stored_version == version:
+        local_pages.set(identifier, version, html)
+        return version, html
     return version, None
 
 
+_writes = itertools.count(1)
+
+
 def cable_page_set(identifier: str, *, version: str, html: bytes) -> None:
-    """Keep the page rendered under ``version`` (the version read before rendering)."""
-    cache.set(PAGE_KEY.format(identifier=identifier), (version, html), PAGE_TIMEOUT)
+    """Keep the page rendered under ``version`` (the version read before rendering): one upsert,
+    and every ``CULL_EVERY``-th write in this process a ``cable_pages_cull()``."""
+    CablePage.objects.bulk_create(
+        [CablePage(identifier=identifier, version=version, html=html, stored_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["identifier"],
+        update_fields=["version", "html", "stored_at"],
+    )
     local_pages.set(identifier, version, html)
+    if next(_writes) % CULL_EVERY == 0:
+        cable_pages_cull()
+
+
+def cable_pages_cull(*, max_pages: int | None = None) -> int:
+    """Delete the stored pages no request can use (another version, older than ``PAGE_TIMEOUT``)
+    and, if more than ``max_pages`` remain, the oldest third of them. Returns how many went."""
+    max_pages = STORE_MAX_PAGES if max_pages is None else max_pages
+    useless = Q(stored_at__lt=timezone.now() - timedelta(seconds=PAGE_TIMEOUT))
+    version = cache.get(VERSION_KEY)
+    if version is not None:
+        useless |= ~Q(version=version)
+    deleted, _ = CablePage.objects.filter(useless).delete()  # one DELETE: nothing refers to pages
+    if CablePage.objects.count() > max_pages:
+        keep = max_pages * 2 // 3
+        cutoff = CablePage.objects.order_by("-stored_at").values_list("stored_at", flat=True)[keep]
+        surplus, _ = CablePage.objects.filter(stored_at__lte=cutoff).delete()
+        deleted += surplus
+    return deleted

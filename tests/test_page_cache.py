@@ -1,15 +1,19 @@
-"""The cached cable page (cables.page_cache): one query when warm, stale after any change shown."""
+"""The cached cable page (cables.page_cache): one query when warm, stale after any change shown,
+one upsert to store, a bounded store."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from cables import page_cache
 from cables.ingest import cables_ingest
-from cables.models import Origin, Tag
+from cables.models import CablePage, Origin, Tag
 from cables.page_cache import cable_page_get, collection_version_bump, local_pages
 from tests.factories import make_cable, make_reference
 from tests.test_admin import admin_client_  # noqa: F401 (fixture)
@@ -122,3 +126,36 @@ def test_missing_cable_page_is_not_cached(cable_files):
     )
     assert Client().get("/cables/06STATE9/").status_code == 200
     assert cable_page_get("06STATE9")[1] is None
+
+
+def test_storing_a_page_is_one_upsert(cable_files):
+    from cables.page_cache import cable_page_set
+
+    with CaptureQueriesContext(connection) as ctx:
+        cable_page_set("06PARIS1", version="v1", html=b"<p>one</p>")
+        cable_page_set("06PARIS1", version="v2", html=b"<p>two</p>")
+    assert len(ctx.captured_queries) == 2
+    assert list(CablePage.objects.values_list("identifier", "version")) == [("06PARIS1", "v2")]
+
+
+def test_the_store_is_culled_to_its_bound(monkeypatch):
+    from cables.page_cache import cable_page_set, collection_version
+
+    monkeypatch.setattr(page_cache, "CULL_EVERY", 1)
+    monkeypatch.setattr(page_cache, "STORE_MAX_PAGES", 9)
+    version = collection_version()
+    cable_page_set("05STATE1", version="stale", html=b"old")
+    for n in range(30):
+        cable_page_set(f"06PARIS{n}", version=version, html=b"x")
+        assert CablePage.objects.count() <= 9
+    assert not CablePage.objects.filter(version="stale").exists()  # another version: deleted
+    assert CablePage.objects.filter(identifier="06PARIS29").exists()  # the newest are kept
+
+
+def test_pages_older_than_the_timeout_are_not_served(cable_files):
+    cables_ingest(sources=[cable_files("a.txt", make_cable("06PARIS1"))])
+    page("06PARIS1")
+    local_pages.clear()
+    CablePage.objects.update(stored_at=timezone.now() - timedelta(seconds=page_cache.PAGE_TIMEOUT + 1))
+    assert cable_page_get("06PARIS1")[1] is None
+    assert page_cache.cable_pages_cull() == 1
