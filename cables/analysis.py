@@ -133,17 +133,72 @@ def analyze(text: str) -> list[str]:
 
 
 def lexemes(text: str) -> list[str]:
-    """The lexemes of ``text`` in order (``analyze``), one C-level pass once the words are cached."""
-    if ",s" in text or ",S" in text:
-        text = COMMA_S_RE.sub("'", text)
-    return list(filter(None, map(LEXEME_CACHE.__getitem__, _word_re(text).findall(text))))
+    """The lexemes of ``text`` in order (``analyze``)."""
+    return lexeme_text(text).split()
 
 
 def lexeme_text(text: str) -> str:
-    """``" ".join(lexemes(text))`` without the intermediate list."""
+    """``" ".join(lexemes(text))``: the words' lexemes in order, joined by spaces.
+
+    Most texts take a C-level path: once the few common non-ASCII punctuation marks are replaced
+    (``_ASCII_PUNCTUATION``), the bytes are split into *tokens*, the runs of the only characters
+    a word can hold (letters, digits, apostrophes, dots), and each token's lexemes come from
+    ``TOKEN_CACHE``. A word never crosses a token's edge, so a token's words are those the
+    pattern finds in the whole text there (``test_token_path_equals_the_word_pattern``). Other
+    non-ASCII text runs the Unicode word pattern.
+    """
     if ",s" in text or ",S" in text:
         text = COMMA_S_RE.sub("'", text)
-    return " ".join(filter(None, map(LEXEME_CACHE.__getitem__, _word_re(text).findall(text))))
+    try:
+        data = text.encode("ascii")
+    except UnicodeEncodeError:
+        for mark, replacement in _ASCII_PUNCTUATION:
+            if mark in text:
+                text = text.replace(mark, replacement)
+        try:
+            data = text.encode("ascii")
+        except UnicodeEncodeError:
+            return " ".join(filter(None, map(LEXEME_CACHE.__getitem__, WORD_RE.findall(text))))
+    return " ".join(filter(None, map(TOKEN_CACHE.__getitem__, data.translate(_TOKEN_BYTES).split())))
+
+
+# Non-ASCII marks that read the same as an ASCII character or a space: the right single quote
+# is an apostrophe to WORD_RE (and ``fold`` drops both), the others are not letters or digits.
+_ASCII_PUNCTUATION = tuple(
+    {
+        "\u2019": "'",
+        "\u201c": " ",
+        "\u201d": " ",
+        "\u2018": " ",
+        "\u2013": " ",
+        "\u2014": " ",
+        "\u00a0": " ",
+        "\u2026": " ",
+        "\u2022": " ",
+        "\u00ab": " ",
+        "\u00bb": " ",
+    }.items()
+)
+# Bytes -> themselves for the characters a word can hold, a space for every other byte.
+_TOKEN_BYTES = bytes(
+    byte if chr(byte).isascii() and (chr(byte).isalnum() or chr(byte) in "'.") else 0x20
+    for byte in range(256)
+)
+
+
+class _TokenCache(dict[bytes, str]):
+    """ASCII token as written -> its lexemes joined by spaces ("" for none), filled on a miss."""
+
+    def __missing__(self, token: bytes) -> str:
+        found = " ".join(
+            filter(None, map(LEXEME_CACHE.__getitem__, ASCII_WORD_RE.findall(token.decode("ascii"))))
+        )
+        if len(self) < _CACHE_LIMIT:
+            self[token] = found
+        return found
+
+
+TOKEN_CACHE = _TokenCache()
 
 
 def spans(text: str) -> list[tuple[int, int, str]]:

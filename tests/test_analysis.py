@@ -73,3 +73,42 @@ def test_ascii_word_pattern_finds_the_words_the_unicode_one_does(text):
             for word in analysis.WORD_RE.findall(analysis.COMMA_S_RE.sub("'", candidate))
             if (found := analysis.lexeme(word))
         ]
+
+
+def _lexemes_by_word_pattern(text: str) -> list[str]:
+    """The definition: every match of the Unicode word pattern, as its lexeme."""
+    words = analysis.WORD_RE.findall(analysis.COMMA_S_RE.sub("'", text))
+    return [found for word in words if (found := analysis.lexeme(word))]
+
+
+_MARKS = "".join(mark for mark, _ in analysis._ASCII_PUNCTUATION)
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("aZx09 .'’,sS-_()\n\t\u00e9\u00df\u0130\u2163" + _MARKS)), max_size=120
+    )
+)
+@settings(max_examples=500, deadline=None)
+def test_token_path_equals_the_word_pattern(text):
+    """The split-into-tokens path (ASCII, or ASCII once the common marks are replaced) finds the
+    same lexemes as the word pattern over the whole text, cached or not."""
+    expected = _lexemes_by_word_pattern(text)
+    assert analysis.lexemes(text) == expected
+    analysis.TOKEN_CACHE.clear()
+    assert analysis.lexeme_text(text) == " ".join(expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The U.S. and e.g. U.N.-led talks end.",  # abbreviations and a sentence's last dot
+        "“Iran’s” — ‘program’… «x» • 1.4(b)\u00a0and 06PARIS6189.",  # marks replaced, then tokens
+        "Côte d’Ivoire’s talks",  # a letter outside ASCII: the word pattern
+        "IRAN,S'X and IRAN,S and 1,S",  # the comma-s rule runs first
+        "'quoted' words'' and ''",
+        "",
+    ],
+)
+def test_token_path_on_examples(text):
+    assert analysis.lexemes(text) == _lexemes_by_word_pattern(text)
