@@ -314,7 +314,36 @@ def _canonicalize_plain(original: str) -> tuple[str, tuple[str, ...]]:
     return _canonicalize(original, None, warnings), tuple(warnings)
 
 
+# an id no step changes: YY, a known station as it is written, a serial without leading zero
+_CANONICAL_SHAPE_RE = re.compile(r"\d\d(?P<station>[A-Z]+)[1-9]\d*")
+_STRIPPED_SUFFIXES = ("ZFR", "ZDK", "TOSEC")
+
+
+def _is_canonical(identifier: str) -> bool:
+    """Whether steps 1-9 leave ``identifier`` as it is, without warnings (the usual case).
+
+    Such an id is upper case letters and digits (step 1), has no doubled year, section damage,
+    duplicate or suffix (steps 2-4), splits into YY, its letters and its digits (step 5), and
+    its station is known, has no office prefix, no digit 0 and no alias (steps 6-8).
+    """
+    match = _CANONICAL_SHAPE_RE.fullmatch(identifier)
+    if match is None:
+        return False
+    station = match.group("station")
+    return (
+        station in KNOWN_STATIONS
+        and station not in ALIASES
+        and not station.startswith(_PREFIX_TUPLE)
+        and not station.endswith(_STRIPPED_SUFFIXES)
+        and "SUSPECTEDDUPLICATE" not in station
+        and identifier not in REPAIR_TABLE
+        and _DAMAGED_SECTION_RE.match(identifier) is None
+    )
+
+
 def _canonicalize(original: str, known_ids: Collection[str] | None, warnings: list[str] | None) -> str:
+    if _is_canonical(original):
+        return original
     notes: list[str] = []
     if original.upper() in REPAIR_TABLE:  # step 9 (ids no rule can fix)
         result = REPAIR_TABLE[original.upper()]
