@@ -173,6 +173,17 @@ def _iso(moment: datetime) -> str:
     return f"{moment.year}-{moment.month:02d}-{moment.day:02d}T{moment.hour:02d}:{moment.minute:02d}:00Z"
 
 
+def _iso_of(year: int, month: int, day: int, hour: int, minute: int) -> str | None:
+    """``_iso`` of that moment, or None when it is no valid date and time."""
+    # a day every month has, a four-digit year: the text without building a datetime
+    if 1 <= day <= 28 and 1 <= month <= 12 and hour <= 23 and minute <= 59 and year >= 1000:
+        return f"{year}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:00Z"
+    try:
+        return _iso(datetime(year, month, day, hour, minute, tzinfo=UTC))
+    except ValueError:
+        return None
+
+
 def _moment(year: int, month: int | None, match: re.Match[str]) -> datetime | None:
     """UTC time from a date match's ``day``, ``hh`` and ``mm`` groups; None when invalid."""
     if month is None:
@@ -239,11 +250,8 @@ def _csv_date(value: str | None) -> str | None:
     match = _CSV_DATE_RE.match(value or "")
     if not match:
         return None
-    month, day, year, hh, mm = (int(g) for g in match.groups())
-    try:
-        return _iso(datetime(year, month, day, hh, mm, tzinfo=UTC))
-    except ValueError:
-        return None
+    month, day, year, hh, mm = map(int, match.groups())
+    return _iso_of(year, month, day, hh, mm)
 
 
 def _page_date(value: str | None, warnings: list[str] | None) -> str | None:
