@@ -7,6 +7,7 @@ definition of "a page-break line" lives in one place (cable-format.md 3.6.2).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 PARAGRAPH_SIGNS = "\u00b6\ufffd"  # ¶ and the replacement character it decays into (3.15)
 
@@ -355,6 +356,7 @@ BANNER_RE = re.compile(
 )
 
 
+@lru_cache(maxsize=64)  # the first body line is read by the banner, caveat and preamble steps
 def match_banner(line: str) -> re.Match[str] | None:
     """The banner regex match for ``line``, or None: needs the trailing station and serial."""
     return BANNER_RE.match(line)
