@@ -783,9 +783,25 @@ def _summary_end(text: str) -> re.Match[str] | None:
     that run, so the first match is the regex matched at the start of the run before the
     first ``END`` where it matches.
     """
-    low = text.lower()
-    if len(low) != len(text) or "\u017f" in text:  # positions would not line up, or a long s
+    if "\u017f" in text:  # a long s: let the regex decide
         return _SUMMARY_END_RE.search(text)
+    # the end marker is most often near the start: the hits in the lowered start are the
+    # first hits of the whole text (lowering changed no length there, so offsets line up)
+    if len(text) > _SUMMARY_END_HEAD:
+        head = text[:_SUMMARY_END_HEAD].lower()
+        if len(head) == _SUMMARY_END_HEAD and (m := _first_summary_end(text, head)):
+            return m
+    low = text.lower()
+    if len(low) != len(text):  # positions would not line up
+        return _SUMMARY_END_RE.search(text)
+    return _first_summary_end(text, low)
+
+
+_SUMMARY_END_HEAD = 3072
+
+
+def _first_summary_end(text: str, low: str) -> re.Match[str] | None:
+    """The first match at a hit in ``low``: ``text``, or its start, lowered (same offsets)."""
     if "summary" not in low:
         return None
     # only an "end" followed by "summary" can start a match: found in the lowered text by a
