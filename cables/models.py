@@ -253,7 +253,10 @@ class Cable(models.Model):
     created = models.DateTimeField(null=True, blank=True)
     released = models.DateTimeField(null=True, blank=True)
     classification = models.PositiveSmallIntegerField(choices=Classification.choices)
-    origin = models.ForeignKey(Origin, on_delete=models.PROTECT, related_name="cables", null=True, blank=True)
+    # no index of its own: (origin, created) and (origin, sequence, identifier) lead with it
+    origin = models.ForeignKey(
+        Origin, on_delete=models.PROTECT, related_name="cables", null=True, blank=True, db_index=False
+    )
     station = models.CharField(max_length=100)
     subject = models.TextField(blank=True)
     header = models.TextField(blank=True)
@@ -301,11 +304,10 @@ class Cable(models.Model):
         ]
         indexes = [
             models.Index(fields=["origin", "created"], name="cable_origin_created_idx"),
-            models.Index(fields=["created"], name="cable_created_idx"),
             models.Index(fields=["classification", "created"], name="cable_classification_idx"),
             models.Index(fields=["canonical_id"], name="cable_canonical_id_idx"),
-            # list order (created, then identifier) and "recently loaded"; 0003 also adds a
-            # PostgreSQL-only (created DESC NULLS LAST, identifier) index for "newest first"
+            # list order (created, then identifier), any range of created, and "recently loaded";
+            # 0003 also adds a PostgreSQL-only (created DESC NULLS LAST, identifier) index for "newest first"
             models.Index(fields=["created", "identifier"], name="cable_created_ident_idx"),
             models.Index(fields=["loaded_at"], name="cable_loaded_at_idx"),
             # the same origin's previous and next cable (CableQuerySet.neighbour)
@@ -328,8 +330,10 @@ class Cable(models.Model):
 class CableTag(models.Model):
     """A tag on a cable, at its position in the TAGS line."""
 
-    cable = models.ForeignKey(Cable, on_delete=models.CASCADE, related_name="cable_tags")
-    tag = models.ForeignKey(Tag, on_delete=models.PROTECT, related_name="cable_tags")
+    # no single-column indexes: the unique (cable, tag) and (cable, position) and the (tag, cable)
+    # index lead with each of them
+    cable = models.ForeignKey(Cable, on_delete=models.CASCADE, related_name="cable_tags", db_index=False)
+    tag = models.ForeignKey(Tag, on_delete=models.PROTECT, related_name="cable_tags", db_index=False)
     position = models.PositiveSmallIntegerField()
 
     class Meta:
@@ -347,7 +351,8 @@ class CableTag(models.Model):
 class Paragraph(models.Model):
     """A body paragraph (3.12): its number and portion marking as written, and its text."""
 
-    cable = models.ForeignKey(Cable, on_delete=models.CASCADE, related_name="paragraphs")
+    # indexed by the unique (cable, position), which leads with it
+    cable = models.ForeignKey(Cable, on_delete=models.CASCADE, related_name="paragraphs", db_index=False)
     position = models.PositiveIntegerField()
     number = models.PositiveIntegerField(null=True, blank=True)
     marking = models.CharField(max_length=32, blank=True)
@@ -368,7 +373,10 @@ class Reference(models.Model):
 
     Kind = ReferenceKind
 
-    citing = models.ForeignKey(Cable, on_delete=models.CASCADE, related_name="references_made")
+    # indexed by the unique (citing, position), which leads with it
+    citing = models.ForeignKey(
+        Cable, on_delete=models.CASCADE, related_name="references_made", db_index=False
+    )
     position = models.PositiveSmallIntegerField()
     label = models.CharField(max_length=16, blank=True)
     text = models.TextField()
@@ -401,7 +409,8 @@ class Recipient(models.Model):
 
     Kind = RecipientKind
 
-    cable = models.ForeignKey(Cable, on_delete=models.CASCADE, related_name="recipients")
+    # indexed by the unique (cable, kind, position), which leads with it
+    cable = models.ForeignKey(Cable, on_delete=models.CASCADE, related_name="recipients", db_index=False)
     kind = models.CharField(max_length=4, choices=RecipientKind.choices)
     position = models.PositiveSmallIntegerField()
     name = models.TextField()
