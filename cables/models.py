@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.urls import reverse
 
@@ -25,6 +25,29 @@ LIST_FIELDS = (
     "classification",
     "subject",
     "station",
+    "is_partial",
+    "origin__name",
+    "origin__slug",
+)
+# What the cable page shows of the cable itself (CableQuerySet.with_detail_related).
+DETAIL_FIELDS = (
+    "identifier",
+    "canonical_id",
+    "created",
+    "released",
+    "classification",
+    "station",
+    "subject",
+    "header",
+    "body",
+    "transmission_id",
+    "precedence",
+    "sender",
+    "signer",
+    "classified_by",
+    "classification_reasons",
+    "declassify_on",
+    "caveats",
     "is_partial",
     "origin__name",
     "origin__slug",
@@ -201,6 +224,9 @@ class CableQuerySet(models.QuerySet["Cable"]):
         Undated cables sort as created at ``UNDATED``, so the order is one expression that the
         ``(origin, sequence, identifier)`` index holds: the neighbour is one index probe from
         ``cable``, not a scan of the origin's older or newer cables."""
+        return self._neighbour_queryset(cable, later=later).with_list_related().first()
+
+    def _neighbour_queryset(self, cable: Cable, *, later: bool) -> CableQuerySet:
         key = _sequence_key(cable.created)
         sequence = Coalesce("created", models.Value(UNDATED))
         queryset = self.alias(sequence=sequence)
@@ -214,35 +240,55 @@ class CableQuerySet(models.QuerySet["Cable"]):
                 models.Q(sequence__lt=key) | models.Q(identifier__lt=cable.identifier)
             )
             ordering = [sequence.desc(), models.F("identifier").desc()]
-        return queryset.filter(condition).with_list_related().order_by(*ordering).first()
+        return queryset.filter(condition).order_by(*ordering)
 
     def with_list_related(self) -> CableQuerySet:
         """What one row of a cable list shows, in one query: no body or header."""
         return self.select_related("origin").only(*LIST_FIELDS)
 
-    def with_detail_related(self) -> CableQuerySet:
-        """Everything the cable page shows, in a fixed number of queries."""
-        return self.select_related("origin").prefetch_related(
-            # ordered here, not by Meta.ordering, whose "cable" would join cables_cable to sort
-            models.Prefetch("paragraphs", queryset=Paragraph.objects.order_by("position")),
-            models.Prefetch("recipients", queryset=Recipient.objects.order_by("-kind", "position")),
-            # the cited and citing cables without their text: the page links them, no more
-            models.Prefetch(
-                "references_made",
-                queryset=Reference.objects.select_related("cited")
-                .only(*REFERENCE_FIELDS, "cited__identifier")
-                .order_by("position"),
-            ),
-            models.Prefetch(
-                "cited_by",
-                queryset=Reference.objects.select_related("citing")
-                .only(*REFERENCE_FIELDS, "citing__identifier", "citing__created", "citing__subject")
-                .order_by("citing__created", "citing__identifier"),
-            ),
-            models.Prefetch(
-                "cable_tags", queryset=CableTag.objects.select_related("tag").order_by("position")
-            ),
+    def origin_neighbours(self, cable: Cable) -> tuple[dict | None, dict | None]:
+        """The same origin's cables just before and after ``cable``, what
+        ``filter(origin_id=cable.origin_id).neighbour(cable, later=...)`` finds, in one query, as
+        ``{"identifier", "created"}`` dicts or None (None and None for a cable without origin).
+
+        The cable page's hottest read, so written in SQL: the ORM spent ten times longer building
+        the UNION of the two index probes than the database spent answering it. The expression
+        is the one of the ``cable_origin_sequence_idx`` index, as ``neighbour()`` writes it."""
+        if cable.origin_id is None:
+            return None, None
+        # only quoted names of the table and its columns are formatted into the SQL
+        connection = connections[self.db]
+        table, quote = self.model._meta.db_table, connection.ops.quote_name
+        sequence = f"COALESCE({quote('created')}, %s)"
+        probe = (
+            f"SELECT {quote('identifier')}, {quote('created')}, %s FROM {quote(table)} "  # noqa: S608
+            f"WHERE {quote('origin_id')} = %s AND {sequence} {{op}}= %s "
+            f"AND ({sequence} {{op}} %s OR {quote('identifier')} {{op}} %s) "
+            f"ORDER BY {sequence} {{order}}, {quote('identifier')} {{order}} LIMIT 1"
         )
+        undated = connection.ops.adapt_datetimefield_value(UNDATED)
+        key = connection.ops.adapt_datetimefield_value(_sequence_key(cable.created))
+        params = [cable.origin_id, undated, key, undated, key, cable.identifier, undated]
+        sql = (
+            f"SELECT * FROM ({probe.format(op='<', order='DESC')}) {quote('before')} UNION ALL "  # noqa: S608
+            f"SELECT * FROM ({probe.format(op='>', order='ASC')}) {quote('after')}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [0, *params, 1, *params])
+            rows = cursor.fetchall()
+        created = models.Expression(output_field=models.DateTimeField())
+        converters = connection.ops.get_db_converters(created) + created.get_db_converters(connection)
+        found: dict[int, dict] = {}
+        for identifier, value, later in rows:
+            for converter in converters:
+                value = converter(value, created, connection)
+            found[int(later)] = {"identifier": identifier, "created": value}
+        return found.get(0), found.get(1)
+
+    def with_detail_related(self) -> CableQuerySet:
+        """The cable page's own columns and its origin, in one query (the page reads its
+        paragraphs, recipients, references, tags and neighbours with one query each)."""
+        return self.select_related("origin").only(*DETAIL_FIELDS)
 
 
 class Cable(models.Model):

@@ -43,8 +43,12 @@ from django.http import (
     QueryDict,
 )
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import localtime
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
@@ -65,6 +69,7 @@ from cables.models import (
 )
 from cables.page_cache import VERSION_KEY, cable_page_get, cable_page_set, collection_version
 from cables.parsing import canonicalize_id
+from cables.templatetags.cable_tags import link_refs, marking_badge, soft_breaks
 
 try:  # full-text search (issue 3); the list falls back to a subject match without it
     from cables import search as search_engine
@@ -856,7 +861,7 @@ class CableDetailView(DetailView):
         version, html = cable_page_get(identifier)  # see cables.page_cache
         if html is not None:
             return HttpResponse(html)
-        self.object = self.get_queryset().filter(identifier=identifier).first()
+        self.object = self.get_queryset().filter(identifier=identifier).order_by().first()
         if self.object is None:
             return self.missing(identifier)
         response = self.render_to_response(self.get_context_data(object=self.object))
@@ -899,30 +904,142 @@ class CableDetailView(DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         cable: Cable = self.object
-        references = list(cable.references_made.all())
-        for reference in references:
-            if reference.cited_id is not None:
-                reference.url = reference.cited.get_absolute_url()
-            else:
-                reference.url = cable_url(reference.target_identifier) if reference.kind == "cable" else None
-        ref_links = {reference.label.upper(): reference.url for reference in references if reference.label}
-        linked = [reference for reference in references if reference.url]
+        references, cited_by = cable_references(cable)
+        ref_links = {
+            reference["label"].upper(): reference["url"] for reference in references if reference["label"]
+        }
+        linked = [reference for reference in references if reference["url"]]
         if len(linked) == 1:
-            ref_links[""] = linked[0].url  # a bare REFTEL / REF means the only cited cable
-        recipients = list(cable.recipients.all())
-        siblings = Cable.objects.filter(origin_id=cable.origin_id) if cable.origin_id else None
+            ref_links[""] = linked[0]["url"]  # a bare REFTEL / REF means the only cited cable
+        recipients = list(cable.recipients.order_by("-kind", "position").values("kind", "name", "precedence"))
+        paragraphs = list(
+            cable.paragraphs.order_by("position").values_list("position", "number", "marking", "text")
+        )
+        cable_tags = list(cable.cable_tags.order_by("position").values_list("tag__code", "tag__name"))
+        previous_cable, next_cable = (
+            Cable(identifier=row["identifier"], created=row["created"]) if row else None
+            for row in Cable.objects.origin_neighbours(cable)
+        )
         context.update(
             references=references,
+            references_html=references_html(references),
             ref_links=ref_links,
-            paragraphs=list(cable.paragraphs.all()),
-            cable_tags=list(cable.cable_tags.all()),
-            to_recipients=[r for r in recipients if r.kind == RecipientKind.TO],
-            info_recipients=[r for r in recipients if r.kind == RecipientKind.INFO],
-            cited_by=list({ref.citing_id: ref.citing for ref in cable.cited_by.all()}.values()),
-            previous_cable=siblings.neighbour(cable, later=False) if siblings is not None else None,
-            next_cable=siblings.neighbour(cable, later=True) if siblings is not None else None,
+            paragraphs_html=paragraphs_html(paragraphs, ref_links),
+            tags_html=tags_html(cable_tags),
+            to_recipients=[r for r in recipients if r["kind"] == RecipientKind.TO],
+            info_recipients=[r for r in recipients if r["kind"] == RecipientKind.INFO],
+            cited_by=cited_by,
+            cited_by_html=cited_by_html(cited_by),
+            previous_cable=previous_cable,
+            next_cable=next_cable,
         )
         return context
+
+
+# The page's repeated parts are built here, not by template loops: per item, Django's template
+# nodes, filters and {% url %} cost more than the rest of the page. Every piece of cable text is
+# escaped (``escape``/``format_html``, or ``link_refs``); the markup is the templates' own, byte
+# for byte.
+
+
+def cable_references(cable: Cable) -> tuple[list[dict[str, Any]], list[Cable]]:
+    """(the cable's REF items with the URL each links to, the loaded cables citing it, each
+    once, oldest first), from one query of the references in both directions."""
+    rows = (
+        Reference.objects.filter(Q(citing_id=cable.pk) | Q(cited_id=cable.pk))
+        .order_by("citing__created", "citing__identifier", "position")
+        .values_list(
+            "citing_id",
+            "label",
+            "text",
+            "kind",
+            "target_identifier",
+            "cited_id",
+            "cited__identifier",
+            "citing__identifier",
+            "citing__created",
+            "citing__subject",
+        )
+    )
+    references: list[dict[str, Any]] = []
+    cited_by: dict[int, Cable] = {}
+    for citing_id, label, text, kind, target, cited_id, cited_identifier, *citing in rows:
+        if citing_id == cable.pk:
+            if cited_id is not None:
+                url = reverse("cables:cable-detail", kwargs={"identifier": cited_identifier})
+            else:
+                url = cable_url(target) if kind == "cable" else None
+            references.append({"label": label, "text": text, "kind": kind, "cited_id": cited_id, "url": url})
+        if cited_id == cable.pk and citing_id not in cited_by:
+            identifier, created, subject = citing
+            cited_by[citing_id] = Cable(id=citing_id, identifier=identifier, created=created, subject=subject)
+    return references, list(cited_by.values())
+
+
+_KIND_LABELS = dict(Reference.Kind.choices)
+
+
+def references_html(references: list[dict[str, Any]]) -> SafeString:
+    """The items of the References list (``<li id="ref-N">``)."""
+    items = []
+    for number, reference in enumerate(references, start=1):
+        label = (
+            format_html('<span class="label">{}.</span> ', reference["label"]) if reference["label"] else ""
+        )
+        if reference["url"]:
+            item = format_html('<a href="{}">{}</a>', reference["url"], reference["text"])
+            if not reference["cited_id"]:
+                item += ' <span class="not-loaded">(not in the collection)</span>'
+        else:
+            item = escape(reference["text"])
+            if reference["kind"] != "cable":
+                kind = _KIND_LABELS.get(reference["kind"], reference["kind"]).lower()
+                item += format_html(' <span class="not-loaded">({})</span>', kind)
+        items.append(f'\n        <li id="ref-{number}">{label}{item}</li>\n        ')
+    return mark_safe("".join(items))  # noqa: S308 - every piece of cable text above is escaped
+
+
+def paragraphs_html(
+    paragraphs: list[tuple[int, int | None, str, str]], ref_links: dict[str, str]
+) -> SafeString:
+    """The numbered paragraphs (``<div class="paragraph" id="p3">``), REF mentions linked."""
+    items = []
+    for position, number, marking, text in paragraphs:
+        anchor = f"p{number}" if number is not None else f"p-{position}"
+        items.append(
+            f'\n        \n        <div class="paragraph" id="{anchor}">\n'
+            f'          <a class="pnum" href="#{anchor}" title="Link to this paragraph">&para;'
+            f"{number if number is not None else ''}</a>\n"
+            f"          <p>{marking_badge(marking)}{soft_breaks(link_refs(text, ref_links))}</p>\n"
+            f"        </div>\n        \n        "
+        )
+    return mark_safe("".join(items))  # noqa: S308 - anchors are numbers; the text is escaped by link_refs
+
+
+def cited_by_html(cited_by: list[Cable]) -> SafeString:
+    """The items of the "Cited by" list."""
+    items = []
+    for citing in cited_by:
+        item = format_html('<a href="{}">{}</a>', citing.get_absolute_url(), citing.identifier)
+        if citing.created:
+            item += format_html(
+                ' <span class="muted">{}</span>', date_filter(localtime(citing.created), "j M Y")
+            )
+        if citing.subject:
+            item += format_html(" &mdash; {}", citing.subject)
+        items.append(f"\n        <li>{item}</li>\n        ")
+    return mark_safe("".join(items))  # noqa: S308 - built with format_html
+
+
+def tags_html(cable_tags: list[tuple[str, str]]) -> SafeString:
+    """The cable's tags, linked to their pages, with their glossary names."""
+    items = []
+    for code, name in cable_tags:
+        item = format_html('<li><a href="{}">{}</a>', reverse("cables:tag-detail", args=[code]), code)
+        if name:
+            item += format_html(' <span class="tag-name">{}</span>', name)
+        items.append(item + "</li>")
+    return format_html('<ul class="tag-list">{}</ul>', mark_safe("".join(items))) if items else ""  # noqa: S308
 
 
 def cable_as_dict(cable: Cable) -> dict[str, Any]:

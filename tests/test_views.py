@@ -100,9 +100,9 @@ class CablePageTests(TestCase):
         others = [make_cable(f"06BERLIN{n}", references=(make_reference("06PARIS1"),)) for n in range(1, 8)]
         self.load(*cited, citing, *others)
         # cold cache: the cached page and the collection version (one query, cables.page_cache);
-        # cable+origin, paragraphs, recipients, references(+cited), cited_by(+citing), tags(+tag),
-        # previous and next cable of the same origin; 1 to store the page (an upsert)
-        with self.assertNumQueries(1 + 8 + 1):
+        # cable+origin, references both ways (+cited, +citing), recipients, paragraphs,
+        # tags(+tag), previous and next cable of the same origin (one UNION); 1 to store the page
+        with self.assertNumQueries(1 + 6 + 1):
             response = self.client.get(reverse("cables:cable-detail", kwargs={"identifier": "06PARIS1"}))
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, 'href="/cables/06STATE3/"')
@@ -232,6 +232,27 @@ class ReadingRoomTests(TestCase):
         self.assertEqual(response.context["next_cable"].identifier, "06PARIS3")
         self.assertContains(response, 'href="/cables/06PARIS2.txt"')
         self.assertContains(response, 'href="/cables/06PARIS2.json"')
+
+    def test_origin_neighbours_are_the_neighbour_probes_in_one_query(self):
+        self.load(
+            *[make_cable(f"06PARIS{n}", created=f"2006-0{n % 3 + 1}-01T00:00:00Z") for n in range(1, 8)],
+            make_cable("06PARIS50", created=None),
+            make_cable("06PARIS40", created=None),
+            make_cable("06BERLIN4", created="2006-02-15T00:00:00Z"),
+            make_cable("06NOWHERE1", origin=None),
+        )
+        for cable in Cable.objects.all():
+            with self.assertNumQueries(1 if cable.origin_id else 0):
+                found = Cable.objects.origin_neighbours(cable)
+            same_origin = Cable.objects.filter(origin_id=cable.origin_id)
+            expected = [same_origin.neighbour(cable, later=later) for later in (False, True)]
+            if cable.origin_id is None:
+                expected = [None, None]
+            self.assertEqual(
+                [row and (row["identifier"], row["created"]) for row in found],
+                [c and (c.identifier, c.created) for c in expected],
+                cable.identifier,
+            )
 
     def test_text_and_json_downloads(self):
         self.load(make_cable("06PARIS2", references=(make_reference("06STATE1"),)))
