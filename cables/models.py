@@ -7,7 +7,9 @@ cited cable (``cited``) by ingest as soon as both are loaded, whichever comes fi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import connections, models
@@ -29,13 +31,15 @@ LIST_FIELDS = (
     "origin__name",
     "origin__slug",
 )
-# What the cable page shows of the cable itself (CableQuerySet.with_detail_related).
-DETAIL_FIELDS = (
+# What the cable page shows of the cable itself (CableQuerySet.for_page).
+DETAIL_COLUMNS = (
+    "id",
     "identifier",
     "canonical_id",
     "created",
     "released",
     "classification",
+    "origin_id",
     "station",
     "subject",
     "header",
@@ -49,8 +53,6 @@ DETAIL_FIELDS = (
     "declassify_on",
     "caveats",
     "is_partial",
-    "origin__name",
-    "origin__slug",
 )
 # A reference's own columns, for only() next to a select_related cable.
 REFERENCE_FIELDS = ("citing_id", "position", "label", "text", "kind", "target_identifier", "cited_id")
@@ -276,19 +278,98 @@ class CableQuerySet(models.QuerySet["Cable"]):
         with connection.cursor() as cursor:
             cursor.execute(sql, [0, *params, 1, *params])
             rows = cursor.fetchall()
-        created = models.Expression(output_field=models.DateTimeField())
-        converters = connection.ops.get_db_converters(created) + created.get_db_converters(connection)
-        found: dict[int, dict] = {}
-        for identifier, value, later in rows:
-            for converter in converters:
-                value = converter(value, created, connection)
-            found[int(later)] = {"identifier": identifier, "created": value}
+        datetime_value = _datetime_converter(connection)
+        found = {int(later): {"identifier": i, "created": datetime_value(c)} for i, c, later in rows}
         return found.get(0), found.get(1)
 
-    def with_detail_related(self) -> CableQuerySet:
-        """The cable page's own columns and its origin, in one query (the page reads its
-        paragraphs, recipients, references, tags and neighbours with one query each)."""
-        return self.select_related("origin").only(*DETAIL_FIELDS)
+    # --- the cable page's reads ----------------------------------------------------------------
+    # The cable page (CableDetailView) is the page read most, and mostly on a first visit: its
+    # reads are fixed SQL, since the ORM spent several times longer building and compiling each
+    # query than the database spent answering it. Column and table names are Django's defaults.
+
+    def for_page(self, identifier: str) -> Cable | None:
+        """The cable with the columns its page shows and its origin (name and slug), or None."""
+        columns = ", ".join(f"c.{name}" for name in DETAIL_COLUMNS)
+        found = list(
+            self.raw(
+                f"SELECT {columns}, o.name AS origin_name, o.slug AS origin_slug "  # noqa: S608
+                "FROM cables_cable c LEFT JOIN cables_origin o ON o.id = c.origin_id "
+                "WHERE c.identifier = %s",
+                [identifier],
+            )
+        )
+        if not found:
+            return None
+        cable = found[0]
+        cable.origin = (
+            Origin(id=cable.origin_id, name=cable.origin_name, slug=cable.origin_slug)
+            if cable.origin_id
+            else None
+        )
+        return cable
+
+    def page_parts(self, cable: Cable) -> CablePageParts:
+        """What the cable page shows beside the cable, as rows, in four queries: the references
+        in both directions, the recipients, the paragraphs, the tags (see ``CablePageParts``)."""
+        connection = connections[self.db]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT r.citing_id, r.label, r.text, r.kind, r.target_identifier, r.cited_id, "
+                "cited.identifier, citing.identifier, citing.created, citing.subject "
+                "FROM cables_reference r "
+                "INNER JOIN cables_cable citing ON citing.id = r.citing_id "
+                "LEFT OUTER JOIN cables_cable cited ON cited.id = r.cited_id "
+                "WHERE r.citing_id = %s OR r.cited_id = %s "
+                "ORDER BY citing.created, citing.identifier, r.position",
+                [cable.pk, cable.pk],
+            )
+            datetime_value = _datetime_converter(connection)
+            references = [(*row[:8], datetime_value(row[8]), row[9]) for row in cursor.fetchall()]
+            cursor.execute(
+                "SELECT kind, name, precedence FROM cables_recipient WHERE cable_id = %s "
+                "ORDER BY kind DESC, position",
+                [cable.pk],
+            )
+            recipients = cursor.fetchall()
+            cursor.execute(
+                "SELECT position, number, marking, text FROM cables_paragraph WHERE cable_id = %s "
+                "ORDER BY position",
+                [cable.pk],
+            )
+            paragraphs = cursor.fetchall()
+            cursor.execute(
+                "SELECT t.code, t.name FROM cables_cabletag ct INNER JOIN cables_tag t ON t.id = ct.tag_id "
+                "WHERE ct.cable_id = %s ORDER BY ct.position",
+                [cable.pk],
+            )
+            tags = cursor.fetchall()
+        return CablePageParts(references, recipients, paragraphs, tags)
+
+
+class CablePageParts(NamedTuple):
+    """Rows of ``CableQuerySet.page_parts``, in the page's orders."""
+
+    # (citing_id, label, text, kind, target_identifier, cited_id, cited identifier, citing
+    # identifier, citing created, citing subject): the cable's own REF items by position, and the
+    # references citing it by the citing cable's (created, identifier)
+    references: list[tuple]
+    recipients: list[tuple[str, str, str]]  # (kind, name, precedence), TO before INFO
+    paragraphs: list[tuple[int, int | None, str, str]]  # (position, number, marking, text)
+    tags: list[tuple[str, str]]  # (code, glossary name)
+
+
+def _datetime_converter(connection: Any) -> Callable[[Any], datetime | None]:
+    """A database value of a DateTimeField column as the ORM returns it (aware; SQLite stores
+    text), with the converters the ORM applies."""
+    expression = models.Expression(output_field=models.DateTimeField())
+    converters = connection.ops.get_db_converters(expression) + expression.get_db_converters(connection)
+
+    def convert(value: Any) -> datetime | None:
+        for converter in converters:
+            value = converter(value, expression, connection)
+        return value
+
+    return convert
 
 
 class Cable(models.Model):

@@ -853,15 +853,12 @@ class CableDetailView(DetailView):
     slug_field = "identifier"
     slug_url_kwarg = "identifier"
 
-    def get_queryset(self) -> CableQuerySet:
-        return Cable.objects.with_detail_related()
-
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         identifier = kwargs["identifier"]
         version, html = cable_page_get(identifier)  # see cables.page_cache
         if html is not None:
             return HttpResponse(html)
-        self.object = self.get_queryset().filter(identifier=identifier).order_by().first()
+        self.object = Cable.objects.for_page(identifier)
         if self.object is None:
             return self.missing(identifier)
         response = self.render_to_response(self.get_context_data(object=self.object))
@@ -904,18 +901,15 @@ class CableDetailView(DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         cable: Cable = self.object
-        references, cited_by = cable_references(cable)
+        parts = Cable.objects.page_parts(cable)
+        references, cited_by = cable_references(cable, parts.references)
         ref_links = {
             reference["label"].upper(): reference["url"] for reference in references if reference["label"]
         }
         linked = [reference for reference in references if reference["url"]]
         if len(linked) == 1:
             ref_links[""] = linked[0]["url"]  # a bare REFTEL / REF means the only cited cable
-        recipients = list(cable.recipients.order_by("-kind", "position").values("kind", "name", "precedence"))
-        paragraphs = list(
-            cable.paragraphs.order_by("position").values_list("position", "number", "marking", "text")
-        )
-        cable_tags = list(cable.cable_tags.order_by("position").values_list("tag__code", "tag__name"))
+        recipients = [{"kind": kind, "name": name, "precedence": p} for kind, name, p in parts.recipients]
         previous_cable, next_cable = (
             Cable(identifier=row["identifier"], created=row["created"]) if row else None
             for row in Cable.objects.origin_neighbours(cable)
@@ -924,8 +918,8 @@ class CableDetailView(DetailView):
             references=references,
             references_html=references_html(references),
             ref_links=ref_links,
-            paragraphs_html=paragraphs_html(paragraphs, ref_links),
-            tags_html=tags_html(cable_tags),
+            paragraphs_html=paragraphs_html(parts.paragraphs, ref_links),
+            tags_html=tags_html(parts.tags),
             to_recipients=[r for r in recipients if r["kind"] == RecipientKind.TO],
             info_recipients=[r for r in recipients if r["kind"] == RecipientKind.INFO],
             cited_by=cited_by,
@@ -942,25 +936,9 @@ class CableDetailView(DetailView):
 # for byte.
 
 
-def cable_references(cable: Cable) -> tuple[list[dict[str, Any]], list[Cable]]:
+def cable_references(cable: Cable, rows: list[tuple]) -> tuple[list[dict[str, Any]], list[Cable]]:
     """(the cable's REF items with the URL each links to, the loaded cables citing it, each
-    once, oldest first), from one query of the references in both directions."""
-    rows = (
-        Reference.objects.filter(Q(citing_id=cable.pk) | Q(cited_id=cable.pk))
-        .order_by("citing__created", "citing__identifier", "position")
-        .values_list(
-            "citing_id",
-            "label",
-            "text",
-            "kind",
-            "target_identifier",
-            "cited_id",
-            "cited__identifier",
-            "citing__identifier",
-            "citing__created",
-            "citing__subject",
-        )
-    )
+    once, oldest first), from the references in both directions (``CablePageParts.references``)."""
     references: list[dict[str, Any]] = []
     cited_by: dict[int, Cable] = {}
     for citing_id, label, text, kind, target, cited_id, cited_identifier, *citing in rows:
