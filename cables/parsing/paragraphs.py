@@ -233,6 +233,9 @@ def _by_identity[T, R](func: Callable[[T], R]) -> Callable[[T], R]:
 # found over the lines joined by "\n": the same lines as the per-line tests (see _Scan)
 # searched in "\n" + text: a match starts at the "\n" before its line (a fast literal scan)
 _START_TEXT_RE = re.compile(rf"\n[ \t]*(?:{_SIGN}[ \t]*)?\d{{1,3}}\.(?=\s|\(|\Z)")
+# what can open ``_START_RE``: a space or tab, a paragraph sign, a digit (other decimal digits,
+# which \d also matches, are not ASCII)
+_START_FIRST = frozenset(" \t\u00b6\ufffd0123456789")
 _RULE_HINT_RE = re.compile(r"[-=_]{3}")  # every rule line and every inline heading holds one
 _SUMM_HINT_RE = re.compile(r"SUMM", re.IGNORECASE)  # every summary label holds one
 
@@ -249,7 +252,9 @@ def _lines(body: str) -> tuple[str, ...]:
 class _Scan:
     """Which lines the per-line tests can match, found over the joined lines at C speed.
 
-    ``starts``: lines matching ``_START_RE``; ``rules``: lines holding three rule characters (a
+    ``starts``: lines matching ``_START_RE`` (the regex runs only on lines whose first character
+    can open it: the per-line test is cheaper than a regex scan stopping at every line start);
+    ``rules``: lines holding three rule characters (a
     superset of rule lines and inline headings); ``headings``: those and the lines above them;
     ``summ``: lines holding ``SUMM`` in any case (a superset of summary labels and headings).
     """
@@ -259,7 +264,12 @@ class _Scan:
     def __init__(self, lines: Sequence[str]) -> None:
         text = "\n".join(lines)
         hints = hint_bytes(text)
-        self.starts = lines_matching("\n" + text, _START_TEXT_RE)
+        match = _START_RE.match
+        self.starts = [
+            i
+            for i, line in enumerate(lines)
+            if ((first := line[:1]) in _START_FIRST or (first > "\x7f" and first.isdecimal())) and match(line)
+        ]
         self.rules = frozenset(lines_holding(hints, b"---"))
         self.headings = self.rules | {i - 1 for i in self.rules}
         if "\u017f" in text:  # the long s matches S in IGNORECASE: let the regex decide
@@ -341,6 +351,8 @@ def split_marking(rest: str) -> tuple[str | None, str]:
     if m := _WHOLE_WORD_RE.match(text):
         word = _SPACES_RE.sub(" ", m.group("word").upper())
         return _WHOLE_WORDS[word], text[m.end() :]
+    if ")" not in text:  # the last two forms close a parenthesis (most text opens with neither)
+        return None, text
     if m := _OPEN_MARK_RE.match(text):
         return _norm_mark(m.group("mark")), text[m.end() :]
     if m := _LABEL_MARK_RE.match(text):
@@ -667,6 +679,8 @@ def _build(lines: tuple[str, ...], starts: dict[int, int], begin: int) -> list[P
     for k in special:
         if k < i:
             continue  # before the area, or taken by a heading
+        if builder.number is not None and builder.lines is not None and not lines[k] and k not in starts:
+            continue  # an empty line in a numbered paragraph is kept as it is: a plain line
         if i < k:  # plain lines i .. k-1
             if builder.lines is None:
                 _open_unnumbered(builder, lines[i])
