@@ -286,13 +286,43 @@ def _candidate_lines(text: str, hints: bytes, *, keep_rules: bool, drop_sipdis: 
     return sorted(set(found))
 
 
+def _holds_page_break(data: bytes, hints: bytes) -> bool:
+    """Whether a line of the text is a page break or footer (``data`` is its UTF-8, ``hints``
+    the translated copy): the test of ``strip_layout_lines`` on its candidate lines, each cut
+    from ``data`` without splitting the text."""
+    for needle in (b"000", b"PAGE"):
+        pos = 0
+        while (found := hints.find(needle, pos)) >= 0:
+            start = hints.rfind(b"\n", 0, found) + 1
+            end = hints.find(b"\n", found)
+            if end < 0:
+                end = len(hints)
+            # "OF" and "-" are in the line exactly when their bytes are in its UTF-8
+            marked = hints.find(b"PAGE", start, end) >= 0 or hints.find(b"00000000", start, end) >= 0
+            if (marked or data.find(b"OF", start, end) >= 0 or data.find(b"-", start, end) >= 0) and (
+                is_page_break(data[start:end].decode("utf-8", "surrogatepass"))
+            ):
+                return True
+            pos = end + 1
+    return False
+
+
 def strip_layout_lines(text: str, *, keep_rules: bool = True, drop_sipdis: bool = True) -> str:
     """Remove page breaks, footers and noise lines (3.6.2) with the blank lines around them.
 
     A bare classification line right before or after a page break goes with it. Rule lines
     are kept by default because they delimit headings (3.12).
     """
-    hints = hint_bytes(text)
+    data = text.encode("utf-8", "surrogatepass")
+    hints = data.translate(_HINT_TABLE)
+    # most texts lose no line: with rules kept and no noise line (found exactly), only a page
+    # break can go; look for one on the candidate lines before splitting the text
+    if (
+        keep_rules
+        and not (drop_sipdis and _NOISE_TEXT_RE.search("\n" + text))
+        and not _holds_page_break(data, hints)
+    ):
+        return text
     candidates = _candidate_lines(text, hints, keep_rules=keep_rules, drop_sipdis=drop_sipdis)
     if not candidates:
         return text  # nothing dropped: the text is returned as it is
