@@ -944,6 +944,7 @@ def _batch_write(
         if not (new or changed):
             return counts
 
+        _toast_compression_lz4(connections[router.db_for_write(Cable)])
         now = timezone.now()
         to_write = new + [record for record, _, _, _ in changed]
         origin_ids = _origins_get_or_create(records=to_write)
@@ -993,6 +994,25 @@ def _batch_write(
             texts={cable.pk: _search_text(record, cable) for record, cable in to_index},
         )
     return counts
+
+
+def _toast_compression_lz4(connection: Any) -> None:
+    """PostgreSQL 14+ built with lz4: compress the long values this transaction writes (bodies,
+    headers, search documents, and the staging tables they pass through) with lz4, not pglz.
+    pglz took 14 % of the server's time in a load; lz4 compresses several times faster and reads
+    back faster too (a value keeps the method it was written with, so a database may hold both)."""
+    if connection.vendor != "postgresql":
+        return
+    available = getattr(connection, "_cables_lz4", None)
+    with connection.cursor() as cursor:
+        if available is None:
+            cursor.execute(
+                "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+            )
+            row = cursor.fetchone()
+            available = connection._cables_lz4 = bool(row and row[0])
+        if available:
+            cursor.execute("SET LOCAL default_toast_compression = 'lz4'")
 
 
 def _search_text(record: _Record, cable: Cable) -> CableText:

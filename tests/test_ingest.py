@@ -806,3 +806,26 @@ def test_dump_split_in_c_agrees_with_the_exact_split_and_crs_take_the_exact_one(
     report = cables_ingest(sources=[with_cr], workers=1)
     assert report.failed == []
     assert sorted(Cable.objects.values_list("source", "identifier")) == sorted(expected)
+
+
+def test_long_values_a_load_writes_are_compressed_with_lz4_on_postgresql(cable_files):
+    """A body long enough to be compressed is stored with lz4 on PostgreSQL (when the server has
+    it), the search document too; SQLite stores text as it is."""
+    body = "1. (C) " + " ".join(f"Paragraph word {n} about talks." for n in range(2_000))
+    cable = make_cable("06PARIS6189", body=body, paragraphs=(make_paragraph(1, body[7:]),))
+    assert cables_ingest(sources=[cable_files("a.txt", cable)]).failed == []
+    stored = Cable.objects.get()
+    assert stored.body == body
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+        )
+        lz4 = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT pg_column_compression(body), pg_column_compression(search_document) "
+            "FROM cables_cable WHERE id = %s",
+            [stored.pk],
+        )
+        assert cursor.fetchone() == (("lz4", "lz4") if lz4 else ("pglz", "pglz"))
