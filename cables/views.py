@@ -847,7 +847,8 @@ class CableDetailView(DetailView):
     that is not loaded gets a page saying so; aliases and repairable ids redirect (301).
 
     The rendered page is cached per cable until the collection changes (``cables.page_cache``):
-    a warm page is one cache query, a cold one the same fixed queries as before plus the cache's."""
+    a warm page is one query; a cold one that query, six reads (``Cable.objects.for_page``,
+    ``page_parts``, ``origin_neighbours``) and one upsert to store the page."""
 
     model = Cable
     slug_field = "identifier"
