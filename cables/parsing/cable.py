@@ -8,6 +8,7 @@ then the warnings (one per code, sorted by code) and ``extra``.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from typing import Any
 
 from . import classification as cls
@@ -74,10 +75,21 @@ def _remove_repeated_block(body: str) -> tuple[str, int]:
     probe = first.split(" ", 1)[0]
     size = len(first)
     # a repeat of the first line holds the probe and is at least as long as its collapsed form;
-    # only those lines are collapsed and compared (the others cannot start a repeat)
-    # the non-blank lines from the first one on, and their collapsed text when it is needed
-    nonblank = [k for k in range(first_at, len(lines)) if lines[k] and not lines[k].isspace()]
-    rank = {k: r for r, k in enumerate(nonblank)}
+    # only those lines are collapsed and compared (the others cannot start a repeat). The
+    # repeat is near the top: the non-blank lines (from the first one on) are listed only as
+    # far as a comparison needs them, and their collapsed text when it is needed
+    nonblank: list[int] = []
+    listed = first_at  # lines before this one are in ``nonblank`` when not blank
+
+    def list_until(stop: int, count: int) -> None:
+        """List the non-blank lines before ``stop``, and on until ``count`` are listed."""
+        nonlocal listed
+        while listed < len(lines) and (listed < stop or len(nonblank) < count):
+            line = lines[listed]
+            if line and not line.isspace():
+                nonblank.append(listed)
+            listed += 1
+
     collapsed: dict[int, str] = {}
 
     def key(k: int) -> str:
@@ -85,15 +97,19 @@ def _remove_repeated_block(body: str) -> tuple[str, int]:
             collapsed[k] = " ".join(lines[k].split())
         return collapsed[k]
 
-    for i in [i for i in range(first_at + 1, len(lines)) if probe in lines[i] and len(lines[i]) >= size]:
-        if key(i) != first:
+    for i in range(first_at + 1, len(lines)):
+        if probe not in lines[i] or len(lines[i]) < size or key(i) != first:
             continue
-        j = rank[i]  # non-blank lines before this one (this line equals the first: not blank)
+        list_until(i + 1, 0)
+        j = bisect_left(nonblank, i)  # non-blank lines before this one (it equals the first line)
         if j < 2 and cls.find_banner(first) is None:
             continue
         # candidate: the j non-blank lines before must equal the j non-blank lines from here
+        list_until(0, 2 * j)
         if len(nonblank) - j >= j and all(key(nonblank[r]) == key(nonblank[j + r]) for r in range(j)):
-            return "\n".join(lines[:first_at] + lines[i:]), j
+            # "\n".join(lines[:first_at] + lines[i:]), cut from the body (line k starts after k newlines)
+            kept = sum(map(len, lines[:first_at])) + first_at
+            return body[:kept] + body[sum(map(len, lines[:i])) + i :], j
     return body, 0
 
 
