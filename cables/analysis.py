@@ -190,9 +190,9 @@ class _TokenCache(dict[bytes, str]):
     """ASCII token as written -> its lexemes joined by spaces ("" for none), filled on a miss."""
 
     def __missing__(self, token: bytes) -> str:
-        found = " ".join(
-            filter(None, map(LEXEME_CACHE.__getitem__, ASCII_WORD_RE.findall(token.decode("ascii"))))
-        )
+        # lexeme(), not LEXEME_CACHE: a word need not be kept a third time (lexeme and fold keep
+        # theirs) once its token is
+        found = " ".join(filter(None, map(lexeme, ASCII_WORD_RE.findall(token.decode("ascii")))))
         if len(self) < _CACHE_LIMIT:
             self[token] = found
         return found
