@@ -308,7 +308,9 @@ def _strip_layout(text: str) -> str:
     """``strip_layout_lines`` after cutting blank runs, skipped when no line can be a layout line."""
     already = _STRIPPED.get(id(text)) is text
     clean = is_marked_rstripped(text)
-    text = _BLANK_RUN_RE.sub("\n\n", text)
+    # a blank line of a text whose lines end in no white space is empty: a run is "\n\n\n"
+    if not clean or "\n\n\n" in text:
+        text = _BLANK_RUN_RE.sub("\n\n", text)
     if not already and _LAYOUT_HINT_RE.search(text):
         text = strip_layout_lines(text)
     # cutting blank runs and dropping lines adds no trailing space
