@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .cable import build_cable
 from .errors import ParseError
@@ -105,11 +105,20 @@ def _iter_csv_file(path: Path) -> Iterator[ParsedCable | ParseError]:
             yield _build(item, repaired)
 
 
+def _read_up_to(handle: BinaryIO, size: int) -> bytes:
+    """``size`` bytes, or all up to the end: a raw read may return fewer than asked for."""
+    data = handle.read(size)
+    while len(data) < size and (more := handle.read(size - len(data))):
+        data += more
+    return data
+
+
 def _iter_file(path: Path) -> Iterator[ParsedCable | ParseError]:
     try:
         # one open for the peek and the text (a csv dump is streamed from a second open)
-        with path.open("rb") as handle:
-            head = handle.read(_CSV_PEEK)
+        # unbuffered: most files are read whole by the first read, without a buffer's copy
+        with path.open("rb", buffering=0) as handle:
+            head = _read_up_to(handle, _CSV_PEEK)
             is_csv = _head_is_csv(head)
             # a file shorter than the peek is read already
             data = b"" if is_csv else head if len(head) < _CSV_PEEK else head + handle.read()
