@@ -566,8 +566,8 @@ class Recipient(models.Model):
 
 class CablePage(models.Model):
     """A rendered cable page kept by ``cables.page_cache``: served only while ``version`` is the
-    collection version. A cache, not data: PostgreSQL keeps the table UNLOGGED (migration 0009),
-    and ``page_cache`` deletes stale, old and surplus rows."""
+    collection version. A cache, not data: PostgreSQL keeps the table UNLOGGED (migration 0009)
+    and the html compressed with lz4 (0011); ``page_cache`` deletes stale, old and surplus rows."""
 
     identifier = models.CharField(max_length=100, primary_key=True)
     version = models.CharField(max_length=32)
