@@ -252,8 +252,9 @@ def _lines(body: str) -> tuple[str, ...]:
 class _Scan:
     """Which lines the per-line tests can match, found over the joined lines at C speed.
 
-    ``starts``: lines matching ``_START_RE`` (the regex runs only on lines whose first character
-    can open it: the per-line test is cheaper than a regex scan stopping at every line start);
+    ``starts``: line index -> (N, rest of line) of the lines matching ``_START_RE``, in line order
+    (the regex runs only on lines whose first character can open it: the per-line test is
+    cheaper than a regex scan stopping at every line start);
     ``rules``: lines holding three rule characters (a
     superset of rule lines and inline headings); ``headings``: those and the lines above them;
     ``summ``: lines holding ``SUMM`` in any case (a superset of summary labels and headings).
@@ -265,11 +266,12 @@ class _Scan:
         text = "\n".join(lines)
         hints = hint_bytes(text)
         match = _START_RE.match
-        self.starts = [
-            i
+        self.starts = {
+            i: (int(m.group("num")), line[m.end() :])
             for i, line in enumerate(lines)
-            if ((first := line[:1]) in _START_FIRST or (first > "\x7f" and first.isdecimal())) and match(line)
-        ]
+            if ((first := line[:1]) in _START_FIRST or (first > "\x7f" and first.isdecimal()))
+            and (m := match(line))
+        }
         self.rules = frozenset(lines_holding(hints, b"---"))
         self.headings = self.rules | {i - 1 for i in self.rules}
         if "\u017f" in text:  # the long s matches S in IGNORECASE: let the regex decide
@@ -373,14 +375,13 @@ def _numbered_starts(lines: Sequence[str], end: int) -> dict[int, int]:
     if isinstance(lines, tuple):
         candidates = _scan(lines).starts
     else:
-        candidates = lines_matching("\n" + "\n".join(lines), _START_TEXT_RE)
-    for i in candidates:
+        found_at = (
+            (i, _start_number(lines[i])) for i in lines_matching("\n" + "\n".join(lines), _START_TEXT_RE)
+        )
+        candidates = {i: found for i, found in found_at if found is not None}
+    for i, (number, rest) in candidates.items():
         if i >= end:
             break
-        found = _start_number(lines[i])
-        if found is None:
-            continue
-        number, rest = found
         if number > _MAX_NUMBER:
             continue
         after_blank = i == 0 or _is_blank_or_rule(lines[i - 1])
@@ -693,9 +694,7 @@ def _build(lines: tuple[str, ...], starts: dict[int, int], begin: int) -> list[P
             break
         line = lines[i]
         if i in starts:
-            found = _start_number(line)
-            assert found is not None  # noqa: S101 - starts only holds matching lines
-            marking, text = split_marking(found[1])
+            marking, text = split_marking(scan.starts[i][1])  # starts only holds scanned starts
             builder.open(starts[i], marking, text)
             i += 1
             continue
