@@ -7,7 +7,10 @@
 The corpus is generated under /tmp (never in the repo) by shared/tools/make_corpus.py and reused
 if present (the full one as /tmp/bench-corpus/full.csv); its manifest holds the exact counts the
 load is checked against. Each step runs in a child process: wall time from here, peak RSS of the
-child from os.wait4, and the peak of the child *plus its parser workers* sampled from /proc.
+child from os.wait4, and the peak of the child *plus its parser workers* sampled from /proc. The
+CPU time of a fresh load is split per cable between the writing process, its parser workers and
+the PostgreSQL backend (read from /proc: the server runs on this machine): CPU time moves far
+less than wall time with the neighbours' load, and says which part to work on.
 
 The floor is a raw ``COPY`` of the same CSV into a one-table PostgreSQL database (8 text
 columns, no index): what it costs to move the bytes into the server at all. Every figure is also
@@ -21,11 +24,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,7 +116,11 @@ def step_ingest(path: str, batch_size: int, workers: int) -> dict:
     from cables.ingest import cables_ingest
     from cables.models import Cable, Paragraph, Reference
 
+    server = _server_cpu_reader()
+    server_before = server()
     report = cables_ingest(sources=[path], batch_size=batch_size, workers=workers)
+    server_seconds = server() - server_before
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     cable_refs = Reference.objects.filter(kind="cable").exclude(target_identifier="")
     return {
         "created": report.created,
@@ -126,7 +135,35 @@ def step_ingest(path: str, batch_size: int, workers: int) -> dict:
         "paragraphs": Paragraph.objects.count(),
         "references": cable_refs.count(),
         "resolved": report.references_resolved,
+        # CPU seconds: this process (the writer), its parser workers, the database server's backend
+        "cpu": {
+            "writer": own.ru_utime + own.ru_stime,
+            "workers": children.ru_utime + children.ru_stime,
+            "server": server_seconds,
+        },
     }
+
+
+def _server_cpu_reader() -> Callable[[], float]:
+    """A function reading the CPU seconds of this connection's PostgreSQL backend (the server runs
+    on this machine; /proc is readable); a constant 0 on SQLite, where the writer does it all."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return lambda: 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def read() -> float:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return float("nan")
+        return (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+
+    return read
 
 
 def step_floor(path: str, database: str) -> dict:
@@ -227,6 +264,14 @@ def main() -> None:
             f"{backend:8} load    {wall:7.1f}s wall {first['cables'] / wall:7.0f} cables/s {ratio(wall)} "
             f"peak RSS {mib(rss)} (with workers {mib(tree)})  created={first['created']} "
             f"failed={first['failed']} paragraphs={first['paragraphs']} checks={mismatches or 'OK'}"
+        )
+        cpu = first["cpu"]
+        print(
+            "         CPU ms/cable: "
+            + ", ".join(
+                f"{name} {seconds / max(first['created'], 1) * 1000:.2f}" for name, seconds in cpu.items()
+            )
+            + f", total {sum(cpu.values()) / max(first['created'], 1) * 1000:.2f}"
         )
         if first["failures"]:
             print(f"         first failures: {first['failures']}")
