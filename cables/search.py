@@ -1271,13 +1271,22 @@ def meta_text(
 ) -> str:
     """The meta lexemes of a cable's entry, joined by spaces: identifier, canonical id (when
     different), origin name, station, then each tag's code and name, in the cable's tag order.
-    Origin and tag names are the collection's (curators may rename them), not the parser's."""
-    words = [identifier, canonical_id if canonical_id != identifier else "", origin or "", station]
+    Origin and tag names are the collection's (curators may rename them), not the parser's.
+
+    No word crosses the spaces that would join these parts, so each part is analysed alone, and
+    the parts that repeat from cable to cable (origin, station, tags) are analysed once."""
+    parts = [analysis.lexeme_text(identifier)]
+    if canonical_id != identifier:
+        parts.append(analysis.lexeme_text(canonical_id))
+    parts += (_part_lexemes(origin or ""), _part_lexemes(station))
     for code, name in tags:
-        words.append(code)
+        parts.append(_part_lexemes(code))
         if name:
-            words.append(name)
-    return " ".join(analysis.lexemes(" ".join(words)))
+            parts.append(_part_lexemes(name))
+    return " ".join(filter(None, parts))
+
+
+_part_lexemes = lru_cache(maxsize=20_000)(analysis.lexeme_text)
 
 
 def _chunks(values: Sequence[int], size: int) -> Iterator[Sequence[int]]:

@@ -8,7 +8,7 @@ from django.db import connection
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cables import analysis
+from cables import analysis, search
 from cables.ingest import cables_ingest
 from cables.models import Cable, Tag
 from tests.factories import make_cable, make_paragraph
@@ -112,3 +112,26 @@ def test_token_path_equals_the_word_pattern(text):
 )
 def test_token_path_on_examples(text):
     assert analysis.lexemes(text) == _lexemes_by_word_pattern(text)
+
+
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from(list("aZ09 .',sS-\u00e9\u2019")), max_size=12),
+        min_size=4,
+        max_size=8,
+    )
+)
+@settings(max_examples=300, deadline=None)
+def test_meta_text_analyses_its_parts_as_the_words_joined(words):
+    """meta_text analyses identifier, origin, station and tags part by part (caching the parts
+    that repeat): the same lexemes as analysing all of them joined by spaces."""
+    identifier, canonical_id, origin, station, *rest = words
+    tags = list(zip(rest[::2], rest[1::2], strict=False))
+    joined = [identifier, canonical_id if canonical_id != identifier else "", origin, station]
+    for code, name in tags:
+        joined += [code, name]
+    expected = " ".join(analysis.lexemes(" ".join(joined)))
+    meta = search.meta_text(
+        identifier=identifier, canonical_id=canonical_id, origin=origin, station=station, tags=tags
+    )
+    assert meta == expected
