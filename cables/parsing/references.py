@@ -78,11 +78,25 @@ _PARA_SIGN_RE = re.compile(r"\u00c2?\u00b6|\ufffd")
 _TAIL_ONLY_RE = PAGE_BREAK_RE
 
 
+_EIGHT_DIGITS_RE = re.compile(r"\d{8}")
+
+
+def _sub_inline_page_breaks(text: str) -> str:
+    """``INLINE_PAGE_BREAK_RE.sub(" ", text)``, run only where a match can be.
+
+    The regex tries a lazy run at every capital letter; each of its forms holds "OF", "PAGE"
+    or eight digits, which plain substring tests and a digit run rule out in most REF text.
+    """
+    if "OF" not in text and "PAGE" not in text and not _EIGHT_DIGITS_RE.search(text):
+        return text
+    return INLINE_PAGE_BREAK_RE.sub(" ", text)
+
+
 def _strip_page_breaks(line: str) -> str:
     """The line without page-break text (3.6.2, also mid-line); "" when it was layout only."""
     if FOOTER_RE.match(line) or is_classification_line(line):
         return ""
-    cleaned = INLINE_PAGE_BREAK_RE.sub(" ", line)
+    cleaned = _sub_inline_page_breaks(line)
     if not cleaned.strip() or _TAIL_ONLY_RE.match(cleaned):
         return ""
     return cleaned
@@ -144,7 +158,7 @@ def _scan_block(text: str, start: int, *, first_is_label_line: bool = True) -> t
         if size > _BLOCK_LIMIT:
             break
     block = " ".join(parts)
-    block = INLINE_PAGE_BREAK_RE.sub(" ", _PARA_SIGN_RE.sub(" ", block))
+    block = _sub_inline_page_breaks(_PARA_SIGN_RE.sub(" ", block))
     block = " ".join(block.split())
     return block[:_BLOCK_LIMIT].strip(), min(pos, n)
 
