@@ -7,15 +7,18 @@ Generates (or reuses) a 20,000-cable synthetic corpus in /tmp with the shared to
 
 ``--baseline DIR`` also times a copy of an older parser package (e.g. ``cp -r cables/parsing
 /tmp/oldparse/old_parsing`` before a change, then ``--baseline /tmp/oldparse/old_parsing``),
-interleaved with the current one format by format, so both see the same machine load: on a
-shared machine only the ratio within one run means much. CPU seconds (this process) are
-printed next to wall seconds; cables/s is per CPU second.
+interleaved with the current one: both read the same input side by side, taking turns every
+``--block`` cables (200), so both see the same machine load (a pass of one after the other
+let the load drift between them by 10 % on a busy machine). On a shared machine only the
+ratio within one run means much. CPU seconds (this process) are printed next to wall
+seconds; cables/s is per CPU second.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import itertools
 import os
 import platform
 import subprocess
@@ -61,17 +64,27 @@ def load_baseline(package_dir: Path) -> object:
     return importlib.import_module(f"{package_dir.name}.api")
 
 
-def measure(api: object, path: Path) -> tuple[int, int, float, float]:
-    """(cables, errors, CPU seconds, wall seconds) for one pass over ``path``."""
-    cables = errors = 0
-    error_type = api.ParseError  # type: ignore[attr-defined]
-    cpu, wall = time.process_time(), time.perf_counter()
-    for item in api.iter_path(path):  # type: ignore[attr-defined]
-        if isinstance(item, error_type):
-            errors += 1
-        else:
-            cables += 1
-    return cables, errors, time.process_time() - cpu, time.perf_counter() - wall
+def measure(apis: dict[str, object], path: Path, block: int) -> dict[str, tuple[int, int, float, float]]:
+    """(cables, errors, CPU seconds, wall seconds) per parser for one pass over ``path``.
+
+    The parsers take turns: each reads its next ``block`` items, timed, until all are done.
+    """
+    streams = {name: api.iter_path(path) for name, api in apis.items()}  # type: ignore[attr-defined]
+    totals = {name: [0, 0, 0.0, 0.0] for name in apis}
+    while streams:
+        for name in list(streams):
+            error_type = apis[name].ParseError  # type: ignore[attr-defined]
+            total = totals[name]
+            taken = 0
+            cpu, wall = time.process_time(), time.perf_counter()
+            for item in itertools.islice(streams[name], block):
+                taken += 1
+                total[1 if isinstance(item, error_type) else 0] += 1
+            total[2] += time.process_time() - cpu
+            total[3] += time.perf_counter() - wall
+            if taken < block:
+                del streams[name]
+    return {name: (int(c), int(e), cpu, wall) for name, (c, e, cpu, wall) in totals.items()}
 
 
 def main() -> int:
@@ -79,6 +92,7 @@ def main() -> int:
     parser.add_argument("--count", type=int, default=20000)
     parser.add_argument("--corpus", type=Path, default=Path("/tmp/bench-corpus"))  # noqa: S108 - generated data, outside the repo by design
     parser.add_argument("--baseline", type=Path, help="a copy of an older cables/parsing package to compare")
+    parser.add_argument("--block", type=int, default=200, help="cables each parser reads in its turn")
     args = parser.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
@@ -92,8 +106,7 @@ def main() -> int:
     print(f"{head[0]:<9} {head[1]:<7} {head[2]:>7} {head[3]:>6} {head[4]:>7} {head[5]:>7} {head[6]:>9}")
     rates: dict[tuple[str, str], float] = {}
     for fmt, path in targets.items():
-        for name, api in parsers.items():
-            count, errors, cpu, wall = measure(api, path)
+        for name, (count, errors, cpu, wall) in measure(parsers, path, args.block).items():
             rates[name, fmt] = count / cpu
             print(f"{name:<9} {fmt:<7} {count:>7} {errors:>6} {cpu:>7.1f} {wall:>7.1f} {count / cpu:>9.0f}")
     if args.baseline:
