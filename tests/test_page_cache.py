@@ -159,3 +159,15 @@ def test_pages_older_than_the_timeout_are_not_served(cable_files):
     CablePage.objects.update(stored_at=timezone.now() - timedelta(seconds=page_cache.PAGE_TIMEOUT + 1))
     assert cable_page_get("06PARIS1")[1] is None
     assert page_cache.cable_pages_cull() == 1
+
+
+def test_another_cache_backend_reads_the_version_and_the_page_apart(cable_files, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cables_ingest(sources=[cable_files("a.txt", make_cable("06PARIS1"))])
+    cold = page("06PARIS1")
+    local_pages.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        assert page("06PARIS1") == cold
+    assert len(ctx.captured_queries) == 1  # the page; the version is in memory
+    collection_version_bump()
+    assert cable_page_get("06PARIS1")[1] is None
