@@ -132,18 +132,20 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": database_from_env()}
-# The database cache is shared by every gunicorn worker (login throttling, cheap counts).
-# Migration cables 0008 creates its table (`manage.py createcachetable` does too).
+# The database cache is shared by every gunicorn worker: login throttling, the collection
+# version, cached counts, search summaries, the tag index fragment. Migration cables 0008 creates
+# its table (`manage.py createcachetable` does too). It counts its rows on every write, so it
+# is kept small; rendered cable pages have their own table (cables/page_cache.py).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "reading_room_cache",
         "TIMEOUT": 3600,
-        # Rendered cable pages live here too (cables/page_cache.py); Django's default of 300
-        # entries would hold almost none. The cache counts its rows on each write, so not more.
         "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CABLES_CACHE_MAX_ENTRIES", "50000"))},
     }
 }
+# Rendered cable pages kept in the page store (about 8 kB each) before the oldest third goes.
+CABLES_PAGE_STORE_MAX_PAGES = int(os.environ.get("CABLES_PAGE_STORE_MAX_PAGES", "50000"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LANGUAGE_CODE = "en-us"
