@@ -1235,54 +1235,71 @@ def partner_identifier(canonical_id: str) -> str | None:
 def _cables_by_canonical_id(targets: set[str]) -> dict[str, int]:
     """target canonical id -> pk of the loaded cable it names (exact first, then partner station).
 
-    When several cables share a canonical id, the first loaded (lowest pk) is taken.
+    ``canonical_id`` is not unique (spec 2.2: a few cables were published under two ids, e.g.
+    ``06MINSK1234`` and ``06LINSK1234``). Among the cables with the target's canonical id, the
+    one published under exactly that id wins, then the first loaded (lowest pk); so the link does
+    not depend on the load order. The partner station is tried the same way.
     """
     if not targets:
         return {}
     partners = {target: partner_identifier(target) for target in targets}
     wanted = targets | {p for p in partners.values() if p}
     found: dict[str, int] = {}
-    for canonical_id, pk in (
-        Cable.objects.filter(canonical_id__in=wanted).order_by("-pk").values_list("canonical_id", "pk")
+    for canonical_id, identifier, pk in (
+        Cable.objects.filter(canonical_id__in=wanted)
+        .order_by("-pk")
+        .values_list("canonical_id", "identifier", "pk")
     ):
-        found[canonical_id] = pk  # descending pk: the lowest wins
+        found[canonical_id] = pk  # descending pk: the lowest wins ...
+        if identifier == canonical_id:
+            found[f"={canonical_id}"] = pk  # ... but the cable published under the id itself first
     result = {}
     for target in targets:
         partner = partners[target]
-        pk = found.get(target) or (found.get(partner) if partner else None)
+        pk = found.get(f"={target}") or found.get(target)
+        if pk is None and partner:
+            pk = found.get(f"={partner}") or found.get(partner)
         if pk is not None:
             result[target] = pk
     return result
 
 
 def _references_link_to(*, cables: list[Cable]) -> int:
-    """Link earlier, unresolved references whose target is one of ``cables``; returns links made.
+    """Link earlier references whose target is one of ``cables``; returns links made.
 
     A reference to 09USEUBRUSSELS12 takes 09BRUSSELS12 while the former is absent (partner
-    stations). The references are found through their target (``reference_target_idx``, a few
-    rows per cable) and the unresolved ones kept here: a ``cited IS NULL`` condition in SQL lets
-    PostgreSQL scan every unresolved reference of the collection instead (measured: 2 ms per
-    batch at 32,000 cables, 12 ms at 98,000, growing with the table).
+    stations). Linked references are looked at again too: one linked to a stand-in (the partner
+    station, or another cable with the same canonical id) moves to a better match of
+    ``_cables_by_canonical_id`` once that one is loaded, so the final links do not depend on the
+    load order; such moves are not counted as links made. The references are found through
+    their target (``reference_target_idx``, a few rows per cable): a ``cited IS NULL``
+    condition in SQL lets PostgreSQL scan every unresolved reference of the collection instead
+    (measured: 2 ms per batch at 32,000 cables, 12 ms at 98,000, growing with the table).
     """
     canonical_ids = {cable.canonical_id for cable in cables}
     if not canonical_ids:
         return 0
     partners = {p for c in canonical_ids if (p := partner_identifier(c))}
-    pending = [
-        (pk, target)
-        for pk, target, cited_id in Reference.objects.filter(
+    # unresolved, or linked to a cable not published under the target id itself (a stand-in)
+    found = [
+        (pk, target, cited_id)
+        for pk, target, cited_id, cited_identifier in Reference.objects.filter(
             kind=ReferenceKind.CABLE, target_identifier__in=canonical_ids | partners
         )
         .order_by()
-        .values_list("pk", "target_identifier", "cited_id")
-        if cited_id is None
+        .values_list("pk", "target_identifier", "cited_id", "cited__identifier")
+        if cited_identifier != target
     ]
-    if not pending:
+    if not found:
         return 0
-    by_target = _cables_by_canonical_id({target for _, target in pending})
-    updates = [Reference(pk=pk, cited_id=by_target[target]) for pk, target in pending if target in by_target]
+    by_target = _cables_by_canonical_id({target for _, target, _ in found})
+    updates = [
+        Reference(pk=pk, cited_id=by_target[target])
+        for pk, target, cited_id in found
+        if target in by_target and by_target[target] != cited_id
+    ]
     Reference.objects.bulk_update(updates, ["cited"], batch_size=500)
-    return len(updates)
+    return sum(1 for _, target, cited_id in found if cited_id is None and target in by_target)
 
 
 # --- origins and tags --------------------------------------------------------------------------

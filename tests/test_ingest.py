@@ -229,6 +229,51 @@ def test_exact_target_is_preferred_over_the_partner_station(cable_files):
     assert Reference.objects.get().cited.identifier == "09USEUBRUSSELS12"
 
 
+@pytest.mark.parametrize(
+    "order",
+    [
+        ("twin", "exact", "citing"),
+        ("twin", "citing", "exact"),
+        ("citing", "twin", "exact"),
+        ("exact", "twin", "citing"),
+    ],
+)
+def test_reference_takes_the_cable_published_under_its_target_id(cable_files, order):
+    """Two published ids, one canonical id (spec 2.2): REF "06 MINSK 1234" links to 06MINSK1234,
+    not to 06LINSK1234, whatever the load order (issue #8: 14 such links in the full corpus)."""
+    files = {
+        "twin": cable_files("twin.txt", make_cable("06LINSK1234", canonical_id="06MINSK1234")),
+        "exact": cable_files("exact.txt", make_cable("06MINSK1234")),
+        "citing": cable_files(
+            "citing.txt", make_cable("07JAKARTA167", references=(make_reference("06MINSK1234"),))
+        ),
+    }
+    reports = [cables_ingest(sources=[files[name]]) for name in order]
+    assert Reference.objects.get().cited.identifier == "06MINSK1234"
+    assert sum(report.references_linked for report in reports) == 1  # a move is not a new link
+
+
+def test_reference_takes_the_cable_published_under_its_target_id_in_one_batch(cable_files):
+    root = cable_files("a.txt", make_cable("06LINSK1234", canonical_id="06MINSK1234")).parent
+    cable_files("b.txt", make_cable("06MINSK1234"))
+    cable_files("c.txt", make_cable("07JAKARTA167", references=(make_reference("06MINSK1234"),)))
+    cables_ingest(sources=[root])
+    assert Reference.objects.get().cited.identifier == "06MINSK1234"
+
+
+def test_reference_moves_from_the_partner_station_to_the_exact_target(cable_files):
+    cables_ingest(
+        sources=[
+            cable_files("a.txt", make_cable("09PARIS1", references=(make_reference("09USEUBRUSSELS12"),)))
+        ]
+    )
+    cables_ingest(sources=[cable_files("b.txt", make_cable("09BRUSSELS12"))])
+    assert Reference.objects.get().cited.identifier == "09BRUSSELS12"
+    report = cables_ingest(sources=[cable_files("c.txt", make_cable("09USEUBRUSSELS12"))])
+    assert Reference.objects.get().cited.identifier == "09USEUBRUSSELS12"
+    assert (report.references_linked, report.references_resolved) == (0, 1)
+
+
 def test_partner_identifier():
     assert partner_identifier("09BRUSSELS12") == "09USEUBRUSSELS12"
     assert partner_identifier("09USEUBRUSSELS12") == "09BRUSSELS12"

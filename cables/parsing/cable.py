@@ -179,18 +179,24 @@ def _station(canonical: str) -> str:
 
 
 def _csv_references(
-    refs: list[Reference], csv_refs: list[str] | None, known_ids: Any, warnings: list[str]
+    refs: list[Reference], csv_refs: list[str] | None, known_ids: Any, warnings: list[str], own: str
 ) -> list[Reference]:
+    """Column 6 against the REF lines (1.5). The cable's own canonical id is never a reference
+    (3.10), from either source: a malformed published id (``09NSSAU504``) whose REF line names
+    its well-formed twin (``NASSAU 504`` = its own canonical id) has no reference, and column 6
+    must not bring the dropped one back."""
     if not csv_refs:
         return refs
     body_targets = [r.target for r in refs if r.kind == "cable" and r.target]
-    csv_targets = [canonicalize_id(r, known_ids) for r in csv_refs]
+    pairs = [(text, canonicalize_id(text, known_ids)) for text in csv_refs]
+    pairs = [(text, target) for text, target in pairs if target != own]
+    csv_targets = [target for _, target in pairs]
     only = sorted(set(body_targets) ^ set(csv_targets))
-    if not body_targets:
-        warnings.append(f"references-from-csv: {len(csv_refs)} ids from column 6")
+    if not body_targets and pairs:
+        warnings.append(f"references-from-csv: {len(pairs)} ids from column 6")
         filled = list(refs)
         seen: set[str] = set()
-        for text, target in zip(csv_refs, csv_targets, strict=True):
+        for text, target in pairs:
             if target not in seen:
                 seen.add(target)
                 filled.append(Reference(label=None, text=text, kind="cable", target=target))
@@ -279,7 +285,7 @@ def build_cable(raw: RawCable, *, known_ids: Any = None) -> ParsedCable:
     # references
     refs = list(ref_mod.parse_references(preamble, canonical, warnings=warnings))
     if raw.format == "csv":
-        refs = _csv_references(refs, raw.csv_references, known_ids, warnings)
+        refs = _csv_references(refs, raw.csv_references, known_ids, warnings, canonical)
 
     # E.O. line and Classified By
     # one read (parse_declassify_on is parse_eo(...).declassify_on)

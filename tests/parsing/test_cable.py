@@ -345,6 +345,28 @@ def test_csv_references_differ_and_fill() -> None:
     assert any(w.startswith("references-from-csv") for w in cable["warnings"])
 
 
+def test_csv_references_never_bring_back_the_own_id() -> None:
+    """09NSSAU504 (canonical 09NASSAU504) with REF "A. NASSAU 504" and column 6 "09NASSAU504":
+    the REF item is the cable's own id (3.10), so is the column 6 id; no reference, no fill
+    (issue #8: the full corpus had this one self-reference back through column 6)."""
+    record = (
+        '"7","8/31/2009 13:11","09NSSAU504","Embassy Nassau","UNCLASSIFIED",'
+        '"09NASSAU504",'
+        '"R 311311Z AUG 09\nFM AMEMBASSY NASSAU\nTO SECSTATE WASHDC 1234",'
+        '"UNCLAS NASSAU 000504\n\nE.O. 12958: N/A\nTAGS: PREL BF\n'
+        "SUBJECT: ELDERLY AMERICAN SMUGGLED OUT OF BAHAMAS\n\n"
+        'REF: A. NASSAU 504\n\n1. (SBU) Text.\n\nSMITH"\n'
+    )
+    (cable,) = parse_bytes(record.encode(), "cables.csv")
+    assert cable["canonical_id"] == "09NASSAU504"
+    assert cable["references"] == []
+    assert not any(w.startswith(("references-from-csv", "csv-references-differ")) for w in cable["warnings"])
+    # the own id is left out of the comparison, the other ids still count
+    (cable,) = parse_bytes(record.replace('"09NASSAU504"', '"09NASSAU504|09STATE12"').encode(), "cables.csv")
+    assert [r["target"] for r in cable["references"]] == ["09STATE12"]
+    assert any(w.startswith("references-from-csv: 1 ids") for w in cable["warnings"])
+
+
 def test_warnings_are_sorted_one_per_code() -> None:
     cable = _one(CORPUS / "telegram" / "09UNVIEVIENNA279.txt")
     codes = [w.split(":")[0] for w in cable["warnings"]]

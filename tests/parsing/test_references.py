@@ -677,6 +677,35 @@ def test_self_reference_is_dropped() -> None:
     assert targets("REF: A. PARIS 6189 B. PARIS 6100", "06PARIS6189") == ["06PARIS6100"]
 
 
+def test_reference_to_the_twin_published_id_is_a_self_reference() -> None:
+    """07SETION02OF02BAKU1501 (canonical 07BAKU1501) citing 07BAKU1501, published under both
+    ids: the target is its own canonical id, so it is dropped (issue #8, 1 of the 6)."""
+    assert targets("REF: (A) STATE 168395 (B) BAKU 1501 (C) MINSK 00181", "07BAKU1501") == [
+        "07STATE168395",
+        "07MINSK181",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("cable_id", "text"),
+    [
+        ("09KRAKOW14", "06 KRAKOW 266"),
+        ("09PONTADELGADA5", "PONTA DELGADA 4"),
+        ("10USTRGENEVA12", "09 USTR GENEVA 00401"),
+    ],
+)
+def test_station_with_fewer_than_four_published_ids_is_not_a_cable_item(cable_id: str, text: str) -> None:
+    """KRAKOW (2 published ids), PONTADELGADA (1), USTRGENEVA (1) are not known stations (3.1),
+    so these items are ``other`` with ``ref-unresolved`` (issue #8, 5 of the 6)."""
+    warnings: list[str] = []
+    refs = parse_references(f"REF: A. {text} B. STATE 7462", cable_id, warnings=warnings)
+    assert [(r.label, r.kind, r.target) for r in refs] == [
+        ("A", "other", None),
+        ("B", "cable", f"{cable_id[:2]}STATE7462"),
+    ]
+    assert warnings == [f"ref-unresolved: {text}"]
+
+
 def test_duplicates_are_dropped_first_wins() -> None:
     refs = parse_references("REF: A. PARIS 12 B. PARIS 012 C. SMITH EMAIL D. SMITH EMAIL", "06ROME1")
     assert [(r.label, r.text) for r in refs] == [("A", "PARIS 12"), ("C", "SMITH EMAIL")]
