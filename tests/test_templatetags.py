@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-import pytest
+from datetime import UTC, datetime
 
-from cables.templatetags.cable_tags import classification_badge, link_refs, marking_badge, thousands
+import pytest
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from cables.models import Cable, Origin
+from cables.search import Snippet
+from cables.templatetags.cable_tags import (
+    cable_row,
+    classification_badge,
+    link_refs,
+    marking_badge,
+    thousands,
+)
 
 LINKS = {"A": "/cables/06STATE1/", "B": "/cables/06PARIS2/"}
 
@@ -84,3 +97,52 @@ def test_soft_breaks_never_touch_markup():
     html = soft_breaks(link_refs("As REF A\nsays, &lt;b&gt; <script>\nalert(1)", {"A": "/cables/09STATE1/"}))
     assert "<script>" not in html
     assert '<a class="ref-mention" href="/cables/09STATE1/">REF A</a><span class="eol">\n</span>says' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {},
+        {"created": None},
+        {"origin": None, "station": "PARIS <&>"},
+        {"origin": None, "station": ""},
+        {"is_partial": True, "subject": ""},
+        {"subject": 'TALKS <script>alert("x")</script> & "more"', "classification": 6},
+        {"identifier": "06PARIS6189", "created": datetime(2006, 12, 31, 23, 59, 59, tzinfo=UTC)},
+    ],
+)
+def test_cable_row_tag_renders_the_row_template(fields):
+    """cable_row builds in Python the bytes of cables/includes/_cable_row.html, escaping as the
+    template does: for dated and undated cables, with an origin, a station or neither, partial,
+    hostile text, and search snippets with and without a paragraph number."""
+    origin = Origin.objects.create(
+        name="Embassy <Paris>", slug="embassy-paris", source_name="Embassy <Paris>"
+    )
+    values = {
+        "identifier": "09STATE12",
+        "canonical_id": "09STATE12",
+        "created": datetime(2009, 3, 4, 5, 6, 7, tzinfo=UTC),
+        "classification": 3,
+        "origin": origin,
+        "station": "PARIS",
+        "subject": "NUCLEAR TALKS",
+        "is_partial": False,
+        "first_loaded_at": timezone.now(),
+        "loaded_at": timezone.now(),
+    }
+    values.update(fields)
+    values["canonical_id"] = values["identifier"]
+    cable = Cable.objects.create(**values)
+    for snippets in (
+        [],
+        [
+            Snippet("p3", 3, 3, mark_safe("<mark>talk</mark> &amp; more")),
+            Snippet("p-5", None, 5, mark_safe("x")),
+        ],
+    ):
+        cable.snippets = snippets
+        expected = render_to_string("cables/includes/_cable_row.html", {"cable": cable})
+        assert cable_row(cable) == expected
+    if values["subject"]:
+        assert "&lt;script&gt;" in expected or "<script>" not in values["subject"]
