@@ -1244,21 +1244,23 @@ def _cables_by_canonical_id(targets: set[str]) -> dict[str, int]:
         return {}
     partners = {target: partner_identifier(target) for target in targets}
     wanted = targets | {p for p in partners.values() if p}
-    found: dict[str, int] = {}
+    exact: dict[str, int] = {}  # canonical id -> the cable published under that very id
+    first: dict[str, int] = {}  # canonical id -> the first loaded cable with it
     for canonical_id, identifier, pk in (
         Cable.objects.filter(canonical_id__in=wanted)
         .order_by("-pk")
         .values_list("canonical_id", "identifier", "pk")
     ):
-        found[canonical_id] = pk  # descending pk: the lowest wins ...
+        first[canonical_id] = pk  # descending pk: the lowest wins
         if identifier == canonical_id:
-            found[f"={canonical_id}"] = pk  # ... but the cable published under the id itself first
+            exact[canonical_id] = pk
+
+    def best(canonical_id: str | None) -> int | None:
+        return exact.get(canonical_id) or first.get(canonical_id) if canonical_id else None
+
     result = {}
     for target in targets:
-        partner = partners[target]
-        pk = found.get(f"={target}") or found.get(target)
-        if pk is None and partner:
-            pk = found.get(f"={partner}") or found.get(partner)
+        pk = best(target) or best(partners[target])
         if pk is not None:
             result[target] = pk
     return result

@@ -984,7 +984,7 @@ def paragraphs_html(
     """The numbered paragraphs (``<div class="paragraph" id="p3">``), REF mentions linked."""
     items = []
     for position, number, marking, text in paragraphs:
-        anchor = f"p{number}" if number is not None else f"p-{position}"
+        anchor = search_engine.paragraph_anchor(number, position)
         items.append(
             f'\n        \n        <div class="paragraph" id="{anchor}">\n'
             f'          <a class="pnum" href="#{anchor}" title="Link to this paragraph">&para;'

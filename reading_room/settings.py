@@ -144,7 +144,7 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CABLES_CACHE_MAX_ENTRIES", "50000"))},
     }
 }
-# Rendered cable pages kept in the page store (about 8 kB each) before the oldest third goes.
+# Rendered cable pages kept in the page store (about 15 kB each) before the oldest third goes.
 CABLES_PAGE_STORE_MAX_PAGES = int(os.environ.get("CABLES_PAGE_STORE_MAX_PAGES", "50000"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
