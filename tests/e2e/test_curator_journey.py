@@ -90,6 +90,10 @@ def test_curator_journey_by_keyboard(page: Page, curator, archive, reading_room)
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/admin/cables/cable/upload/$"))
 
+    # File choosers are intercepted once a listener exists, but the driver switches that on
+    # without a reply: switched on here, many round trips before Space, it cannot lose the race
+    # with the key press (expect_file_chooser alone switched it on only just before).
+    page.on("filechooser", lambda _: None)
     tab_to(page, element_id="id_files")
     with page.expect_file_chooser() as chooser:  # Space opens the chooser; the test answers it
         page.keyboard.press("Space")
