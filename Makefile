@@ -57,6 +57,20 @@ serve: install ## production mode without containers: gunicorn, DEBUG off, White
 test: install ## run the whole test suite (DATABASE_URL selects PostgreSQL)
 	DJANGO_TESTING=1 $(PY) -m pytest $(PYTEST_ARGS)
 
+.PHONY: bench
+bench: install ## the everyday benchmarks, 20,000 generated cables: parser, ingest (both databases), pages under load
+	$(PY) bench/parse.py --count 20000
+	$(PY) bench/ingest.py --cables 20000
+	$(PY) bench/pages.py --cables 20000 --duration 10
+
+# bench-full: the pages step skips the manifest check because ingest.py just checked the load's
+# counts (and audited any difference from the generator's manifest).
+.PHONY: bench-full
+bench-full: install ## the same at full scale, 251,287 cables (about 30 minutes; figures go in bench/RESULTS.md)
+	$(PY) bench/ingest.py --cables 251287
+	psql "$${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432}/readingroom_ingestbench_251287" -qc "VACUUM ANALYZE"
+	$(PY) bench/pages.py --cables 251287 --database readingroom_ingestbench_251287 --no-manifest-check --duration 10
+
 .PHONY: lint
 lint: install ## ruff lint and format check
 	$(VENV)/bin/ruff check .
