@@ -11,8 +11,11 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from django import template
+from django import forms, template
 from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import join as join_filter
+from django.template.defaultfilters import urlencode as urlencode_filter
+from django.template.defaulttags import querystring as _querystring_tag
 from django.urls import get_script_prefix, reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -180,3 +183,326 @@ def cable_row(cable: Any) -> SafeString:
 def _origin_url(prefix: str, slug: str) -> str:
     """An origin's URL (a few hundred origins, each on many rows), per script prefix."""
     return reverse("cables:origin-detail", args=[slug])
+
+
+# --- the parts of a list page around its rows ------------------------------------------------
+#
+# The filter form, the facets, the pagination and the results-over-time chart of a cable list,
+# built in Python as ``cable_row`` builds a row: through their templates (``{% include %}`` of
+# ``cables/includes/_filters.html`` etc., Django's form widget templates, ``{% querystring %}``
+# for every link) they were about 60 ms of a deep PREL page. Each function returns exactly what
+# its template renders, escaped as the template escaped it; ``tests/test_list_render.py`` holds
+# each to its template on varied and hostile inputs. The templates stay, as that reference.
+
+
+class _QuerystringContext:
+    """What ``{% querystring %}`` reads of its template context: the request."""
+
+    __slots__ = ("request",)
+
+    def __init__(self, request: Any) -> None:
+        self.request = request
+
+
+def _querystring(request: Any, **kwargs: Any) -> str:
+    """``{% querystring key=value ... %}`` (Django's own tag function), not yet escaped."""
+    return _querystring_tag(_QuerystringContext(request), **kwargs)
+
+
+def _attrs_html(attrs: Mapping[str, Any]) -> str:
+    """``django/forms/widgets/attrs.html``: `` name="value"``, a bare `` name`` for True, none for
+    False."""
+    return "".join(
+        format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+# input widgets whose template is django/forms/widgets/input.html as it is
+_INPUT_TEMPLATES = frozenset(
+    {"django/forms/widgets/input.html", "django/forms/widgets/date.html", "django/forms/widgets/text.html"}
+)
+
+
+def widget_html(bound_field: Any) -> SafeString:
+    """``{{ form.field }}`` for the filters' widgets (a single ``Select`` or an ``Input``) without
+    the widget templates: the same attributes (``id``, ``aria-invalid`` and ``aria-describedby``
+    on an error), value and selected option. Any other widget renders through its template."""
+    widget = bound_field.field.widget
+    attrs = bound_field.build_widget_attrs({}, widget)
+    if bound_field.auto_id and "id" not in widget.attrs:
+        attrs.setdefault("id", bound_field.auto_id)
+    attrs = widget.build_attrs(widget.attrs, attrs)
+    value = widget.format_value(bound_field.value())
+    name = bound_field.html_name
+    if isinstance(widget, forms.Select) and not widget.allow_multiple_selected:
+        options: list[str] = []
+        has_selected = False
+        for option_value, label in widget.choices:
+            if isinstance(label, list | tuple):  # option groups: not in these forms
+                return bound_field.as_widget()
+            option_value = "" if option_value is None else option_value
+            selected = not has_selected and str(option_value) in value
+            has_selected |= selected
+            options.append(
+                format_html(
+                    '\n  <option value="{}"{}>{}</option>\n',  # the option template ends a line
+                    option_value,
+                    mark_safe(" selected") if selected else "",
+                    label,
+                )
+            )
+        return format_html(
+            '<select name="{}"{}>{}\n</select>',
+            name,
+            mark_safe(_attrs_html(attrs)),  # noqa: S308 - built by format_html
+            mark_safe("".join(options)),  # noqa: S308 - built by format_html
+        )
+    if isinstance(widget, forms.widgets.Input) and widget.template_name in _INPUT_TEMPLATES:
+        return format_html(
+            '<input type="{}" name="{}"{}{}>',
+            widget.input_type,
+            name,
+            format_html(' value="{}"', value) if value is not None else "",
+            mark_safe(_attrs_html(attrs)),  # noqa: S308 - built by format_html
+        )
+    return bound_field.as_widget()
+
+
+@register.simple_tag
+def filters_html(
+    form: Any, q: str, fixed_filters: Any, selected_tags: list[dict[str, Any]], request: Any
+) -> SafeString:
+    """Exactly what ``cables/includes/_filters.html`` renders (the "Narrow this list" form)."""
+    out = [
+        '<form class="filters" method="get" action="" aria-labelledby="filters-title">\n'
+        '  <h2 id="filters-title" class="filters-title">Narrow this list</h2>\n  '
+    ]
+    if q:
+        out.append(format_html('<input type="hidden" name="q" value="{}">', q))
+    out.append("\n  ")
+    if "tag" not in fixed_filters:
+        out.append("\n  <fieldset>\n    <legend>Tags (all must match)</legend>\n    ")
+        if selected_tags:
+            out.append('\n    <ul class="tag-list chosen">\n      ')
+            for item in selected_tags:
+                code = item["code"]
+                out.append(
+                    format_html(
+                        '\n      <li><input type="hidden" name="tag" value="{}"><span class="chip">{} '
+                        '<a href="{}" aria-label="Remove tag {}">&times;</a></span></li>\n      ',
+                        code,
+                        code,
+                        _querystring(request, tag=item["remaining"], page=None),
+                        code,
+                    )
+                )
+            out.append("\n    </ul>\n    ")
+        out.append(
+            '\n    <label for="id_tag_add" class="visually-hidden">Add a tag</label>\n'
+            '    <input type="text" id="id_tag_add" name="tag" placeholder="Add a tag, e.g. PREL"'
+            ' autocomplete="off">\n  </fieldset>\n  '
+        )
+    else:
+        out.append("\n  ")
+        out.extend(
+            format_html('<input type="hidden" name="tag" value="{}">', item["code"]) for item in selected_tags
+        )
+        out.append("\n  ")
+    out.append("\n  ")
+    if "origin" not in fixed_filters:
+        origin = form["origin"]
+        current = origin.value() or ""
+        field_id = origin.id_for_label
+        options = "".join(
+            format_html(
+                '<option value="{}"{}>{}</option>',
+                value,
+                mark_safe(" selected") if value == current else "",
+                label,
+            )
+            for value, label in form.fields["origin"].choices
+        )
+        out.append(
+            format_html(
+                '\n  \n  \n  <p><label for="{}">Origin</label><br>'
+                '<select name="origin" id="{}">{}</select></p>'
+                "\n  \n  ",
+                field_id,
+                field_id,
+                mark_safe(options),  # noqa: S308 - built by format_html
+            )
+        )
+    out.append("\n  ")
+    if "classification" not in fixed_filters:
+        field = form["classification"]
+        out.append(
+            format_html(
+                '\n  <p><label for="{}">Classification</label><br>{}</p>\n  ',
+                field.id_for_label,
+                widget_html(field),
+            )
+        )
+    out.append("\n  ")
+    if "since" not in fixed_filters:
+        since, until = form["since"], form["until"]
+        out.append(
+            format_html(
+                "\n  <fieldset>\n    <legend>Date (UTC)</legend>\n"
+                '    <p><label for="{}">From</label><br>{}</p>'
+                '\n    <p><label for="{}">To</label><br>{}</p>\n  </fieldset>\n  ',
+                since.id_for_label,
+                widget_html(since),
+                until.id_for_label,
+                widget_html(until),
+            )
+        )
+    sort = form["sort"]
+    out.append(
+        format_html('\n  <p><label for="{}">Sort</label><br>{}</p>\n  ', sort.id_for_label, widget_html(sort))
+    )
+    if form.errors:
+        out.append('<div class="form-errors" role="alert">')
+        out.extend(
+            format_html("<p>{}: {}</p>", name, join_filter(errors, " "))
+            for name, errors in form.errors.items()
+        )
+        out.append("</div>")
+    out.append(
+        format_html(
+            '\n  <p><button type="submit">Apply</button> <a href="?{}">Clear</a></p>\n</form>\n',
+            format_html("q={}", urlencode_filter(q)) if q else "",
+        )
+    )
+    return mark_safe("".join(out))  # noqa: S308 - every part built by format_html above
+
+
+@register.simple_tag
+def facets_html(facets: list[dict[str, Any]], request: Any) -> SafeString:
+    """Exactly what ``cables/includes/_facets.html`` renders (a search's "Narrow the results")."""
+    out = [
+        '<section class="facets" aria-labelledby="facets-title">\n'
+        '  <h2 id="facets-title">Narrow the results</h2>\n  '
+    ]
+    for group in facets:
+        values = group["values"]
+        if not values:
+            continue
+        name = group["name"]
+        out.append(format_html('\n  <h3>{}</h3>\n  <ul class="facet">\n    ', group["title"]))
+        for value in values:
+            if name == "year":
+                link = format_html(
+                    '<a href="{}">{}</a>',
+                    _querystring(request, since=value["since"], until=value["until"], page=None),
+                    value["label"],
+                )
+            else:
+                param = "classification" if name not in ("tag", "origin") else name
+                link = format_html(
+                    '<a href="{}"{}{}>{}</a>',
+                    _querystring(request, **{param: value["param"]}, page=None),
+                    mark_safe(' aria-current="true"') if value.get("selected") else "",
+                    format_html(' title="{}"', value["description"])
+                    if name == "tag" and value.get("description")
+                    else "",
+                    value["label"],
+                )
+            out.append(
+                format_html(
+                    "\n    <li>\n      \n      {}\n      \n"
+                    '      <span class="count">{}{}</span>\n    </li>\n    ',
+                    link,
+                    "at least " if value.get("at_least") else "",
+                    thousands(value["count"]),
+                )
+            )
+        out.append("\n  </ul>\n  ")
+    out.append("\n</section>\n")
+    return mark_safe("".join(out))  # noqa: S308 - every part built by format_html above
+
+
+@register.simple_tag
+def pagination_html(page_obj: Any, request: Any) -> SafeString:
+    """Exactly what ``cables/includes/_pagination.html`` renders."""
+    paginator = page_obj.paginator
+    if not paginator.num_pages > 1:
+        return mark_safe("\n")
+    capped = getattr(paginator, "capped", False)
+    out = ['\n<nav class="pagination" aria-label="Pages">\n  ']
+    if page_obj.has_previous():
+        out.append(
+            format_html(
+                '\n  <a href="{}">First</a>\n  <a rel="prev" href="{}">Previous</a>\n  ',
+                _querystring(request, page=1),
+                _querystring(request, page=page_obj.previous_page_number()),
+            )
+        )
+    out.append(
+        format_html(
+            "\n  <span>Page {} of {}{}</span>\n  ",
+            page_obj.number,
+            paginator.num_pages,
+            "+" if capped else "",
+        )
+    )
+    if page_obj.has_next():
+        out.append(
+            format_html(
+                '\n  <a rel="next" href="{}">Next</a>\n  {}\n  ',
+                _querystring(request, page=page_obj.next_page_number()),
+                ""
+                if capped
+                else format_html('<a href="{}">Last</a>', _querystring(request, page=paginator.num_pages)),
+            )
+        )
+    out.append("\n</nav>\n\n")
+    return mark_safe("".join(out))  # noqa: S308 - every part built by format_html above
+
+
+@register.simple_tag
+def results_timeline_html(chart: Mapping[str, Any], request: Any) -> SafeString:
+    """Exactly what ``cables/includes/_results_timeline.html`` renders (results over time)."""
+    unit = chart["unit"]
+    bars = chart["bars"]
+    out = [
+        format_html(
+            '<section class="timeline-box results-timeline" aria-labelledby="results-timeline-title">\n'
+            '  <h3 id="results-timeline-title" class="results-timeline-title">Results over time '
+            '<span class="muted">(per {}; a bar narrows the list to its {})</span></h3>\n'
+            '  <ul class="timeline">\n    ',
+            unit,
+            unit,
+        )
+    ]
+    for bar in bars:
+        count = bar["count"]
+        if count:
+            text = format_html("{}: {} cable{}", bar["name"], thousands(count), "" if count == 1 else "s")
+            inner = format_html(
+                '<a href="{}" title="{}"><span class="visually-hidden">{}</span></a>',
+                _querystring(
+                    request,
+                    since=date_filter(bar["since"], "Y-m-d"),
+                    until=date_filter(bar["until"], "Y-m-d"),
+                    page=None,
+                ),
+                text,
+                text,
+            )
+        else:
+            inner = format_html('<span class="visually-hidden">{}: no cables</span>', bar["name"])
+        out.append(format_html('\n    <li class="h-{}">{}</li>\n    ', bar["step"], inner))
+    first = bars[0] if bars else {}
+    last = bars[-1] if bars else {}
+    first_label, last_label = first.get("label", ""), last.get("label", "")
+    out.append(
+        format_html(
+            '\n  </ul>\n  <div class="timeline-labels" aria-hidden="true">'
+            "<span>{}</span>{}</div>\n</section>\n",
+            first_label,
+            format_html("<span>{}</span>", last_label) if first_label != last_label else "",
+        )
+    )
+    return mark_safe("".join(out))  # noqa: S308 - every part built by format_html above
