@@ -24,6 +24,8 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -87,14 +89,74 @@ _IDENTIFIER_RE = re.compile(rf"^(?:{CableIdentifierConverter.regex})$")
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def collection_stats(name: str, compute: Callable[[], Any]) -> Any:
-    """``compute()``, cached until ingest next writes (see the module docstring). One query."""
+def stats_version() -> str:
+    """What changes whenever ingest writes: the latest ``loaded_at`` and the highest cable id,
+    the version part of every ``collection_stats`` key. One query (two index probes)."""
     version = Cable.objects.aggregate(last=Max("loaded_at"), top=Max("pk"))
-    key = f"cables:{name}:{version['last'] and version['last'].isoformat()}:{version['top']}"
+    return f"{version['last'] and version['last'].isoformat()}:{version['top']}"
+
+
+class _LocalStats:
+    """A per-process LRU in front of the shared cache for the values a list page reads on every
+    request (its count, the bookmarks of its deep pages, its chart): a hit costs no cache read
+    and no unpickling (the bookmarks of PREL are 2,870 (datetime, id) pairs). Keys carry the
+    stats version, so a load makes them unreachable; bounded by ``max_weight`` (a list or dict
+    weighs its length, anything else 1) and ``max_entries``."""
+
+    def __init__(self, max_weight: int, max_entries: int) -> None:
+        self.max_weight, self.max_entries = max_weight, max_entries
+        self.weight = 0
+        self.entries: OrderedDict[str, tuple[Any, int]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> Any:
+        with self.lock:
+            entry = self.entries.get(key)
+            if entry is None:
+                return None
+            self.entries.move_to_end(key)
+            return entry[0]
+
+    def set(self, key: str, value: Any) -> None:
+        weight = len(value) if isinstance(value, list | tuple | dict) else 1
+        if weight > self.max_weight // 4:
+            return
+        with self.lock:
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.weight -= old[1]
+            self.entries[key] = (value, weight)
+            self.weight += weight
+            while self.weight > self.max_weight or len(self.entries) > self.max_entries:
+                _key, (_value, dropped) = self.entries.popitem(last=False)
+                self.weight -= dropped
+
+    def clear(self) -> None:
+        with self.lock:
+            self.entries.clear()
+            self.weight = 0
+
+
+local_stats = _LocalStats(max_weight=200_000, max_entries=2_000)
+
+
+def collection_stats(
+    name: str, compute: Callable[[], Any], *, version: str | None = None, local: bool = False
+) -> Any:
+    """``compute()``, cached until ingest next writes (see the module docstring). One query for
+    the version (none when the caller passes ``version``, the ``stats_version()`` it read for
+    this request) and one cache read, or none with ``local`` when this process has the value."""
+    key = f"cables:{name}:{version or stats_version()}"
+    if local:
+        value = local_stats.get(key)
+        if value is not None:
+            return value
     value = cache.get(key)
     if value is None:
         value = compute()
         cache.set(key, value, STATS_TIMEOUT)
+    if local:
+        local_stats.set(key, value)
     return value
 
 
@@ -237,6 +299,7 @@ class CablePaginator(Paginator):
         exact: bool = True,
         order: str | None = None,
         capped: Callable[[], bool] | None = None,
+        stats_version: Callable[[], str] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -245,6 +308,7 @@ class CablePaginator(Paginator):
         self.order = order
         self.capped = False
         self.capped_with = capped  # with count_with: whether that count is a cap (a search's summary)
+        self.stats_version = stats_version  # the view's, read once a request
 
     @cached_property
     def count(self) -> int:
@@ -268,12 +332,17 @@ class CablePaginator(Paginator):
         return super().page(number)
 
     def bookmarks(self) -> list[tuple[Any, str]]:
-        """(created, identifier) of the first row of every page, from one ordered scan."""
+        """(created, identifier) of the first row of every page, from one ordered scan; kept in
+        the process too (``local_stats``): unpickling PREL's 2,870 from the cache on every deep
+        page was most of its cost."""
         narrow = self.object_list.values_list("created", "identifier")
         key = hashlib.sha256(str(narrow.query).encode()).hexdigest()[:24]
         step = self.per_page
         return collection_stats(
-            f"bookmarks:{step}:{key}", lambda: list(narrow.iterator(chunk_size=10_000))[::step]
+            f"bookmarks:{step}:{key}",
+            lambda: list(narrow.iterator(chunk_size=10_000))[::step],
+            version=self.stats_version() if self.stats_version else None,
+            local=True,
         )
 
     def rows_from_bookmark(self, number: int) -> list[Cable] | None:
@@ -421,9 +490,15 @@ class CableListView(FilterView):
         form.is_valid()
         return getattr(form, "cleaned_data", {})
 
+    @cached_property
+    def current_stats_version(self) -> str:
+        """``stats_version()``, read once for the page's count, bookmarks and chart."""
+        return stats_version()
+
     def get_paginator(self, queryset: CableQuerySet, per_page: int, **kwargs: Any) -> CablePaginator:
         data = self.cleaned_filters()
         kwargs["order"] = None if self.q else self.filterset.order
+        kwargs["stats_version"] = lambda: self.current_stats_version
         tags = self.fixed_tags() + list(data.get("tag") or [])
         others = bool(
             set(self.fixed_filters) - {"tag"}
@@ -447,7 +522,19 @@ class CableListView(FilterView):
             return CablePaginator(queryset, per_page, exact=False, **kwargs)
         if tags:
             return CablePaginator(queryset, per_page, count_with=self.tag_count(tags[0]), **kwargs)
+        if not any(data.get(name) for name in FILTER_NAMES):
+            # A browse page as it is (all cables, an origin, a classification, a month): its exact
+            # count changes only with the collection (all cables: a 28 ms COUNT at full scale).
+            return CablePaginator(queryset, per_page, count_with=self.browse_count(queryset), **kwargs)
         return CablePaginator(queryset, per_page, **kwargs)
+
+    def browse_count(self, queryset: CableQuerySet) -> Callable[[], int]:
+        """The exact count of an unfiltered browse list, cached like the collection's figures."""
+        counted = queryset.order_by()
+        key = hashlib.sha256(str(counted.query).encode()).hexdigest()[:24]
+        return lambda: collection_stats(
+            f"count:{key}", counted.count, version=self.current_stats_version, local=True
+        )
 
     @cached_property
     def search_summary(self) -> Any:
@@ -534,7 +621,9 @@ class CableListView(FilterView):
                 context["results_timeline"] = compute()
             else:  # a list without a search only changes with the collection: cache it like its figures
                 key = hashlib.sha256(f"{self.object_list.query}|{since}|{until}".encode()).hexdigest()[:24]
-                context["results_timeline"] = collection_stats(f"timeline:{key}", compute)
+                context["results_timeline"] = collection_stats(
+                    f"timeline:{key}", compute, version=self.current_stats_version, local=True
+                )
         page = context["page_obj"]
         if self.q and search_engine is not None and not self.search_error:
             cables = list(page.object_list)
@@ -633,8 +722,16 @@ class TagDetailView(CableListView):
         return [self.tag.code]
 
     def tag_count(self, code: str) -> Callable[[], int]:
-        """From the tag index's cached counts (PREL has about half the collection)."""
-        return lambda: collection_stats("tag-counts", tag_counts).get(self.tag.pk, 0)
+        """From the tag index's cached counts (PREL has about half the collection), kept per tag:
+        the whole map (thousands of tags) was read and unpickled for one number."""
+        version = self.current_stats_version
+        pk = self.tag.pk
+        return lambda: collection_stats(
+            f"tag-count:{pk}",
+            lambda: collection_stats("tag-counts", tag_counts, version=version).get(pk, 0),
+            version=version,
+            local=True,
+        )
 
     def base_queryset(self) -> CableQuerySet:
         return Cable.objects.for_tag(self.tag)
