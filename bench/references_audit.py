@@ -440,7 +440,9 @@ def audit_report(audit: Audit, *, verbose: bool = False, limit: int = 20) -> str
         lines.append(f"NOT EXPLAINED: {len(audit.unexplained)} differences in {unexplained} cables")
     elif explained != differences:
         lines.append(f"NOT EXPLAINED: the explained effects {explained} do not add up to {differences}")
-    if audit.ok:
+    if audit.ok and not audit.findings:
+        lines.append("every cable's references as the generator meant them: no difference")
+    elif audit.ok:
         lines.append(
             f"every difference from the manifest explained: {cables} cables, references "
             f"{differences[0]:+d}, resolved {differences[1]:+d}"
