@@ -50,7 +50,7 @@ import re
 import sys
 import tempfile
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -177,10 +177,12 @@ def cable_audit(
     loaded: Sequence[Loaded],
     others: Sequence[str] = (),
     stations: Stations,
+    loaded_canonical_ids: Container[str] = frozenset(),
 ) -> list[Finding]:
     """The differences between what the generator cited (``truth_*``) and the cable reference
     rows loaded for the cable (``loaded``; ``others``: the texts of its ``other`` items), each
-    classified by a rule (module docstring) or as unexplained."""
+    classified by a rule (module docstring) or as unexplained. ``loaded_canonical_ids``: the
+    canonical ids of all loaded cables (the partner station is only the fallback)."""
     in_corpus = set(truth_in_corpus)
     rows: dict[str, list[Loaded]] = defaultdict(list)
     for row in loaded:
@@ -230,7 +232,7 @@ def cable_audit(
         partner = parts and parts[1] in PARTNER_STATIONS and parts[0] + PARTNER_STATIONS[parts[1]] + parts[2]
         if rule:
             finding(rule[0], target, 0, 1, f"{target} -> {cited}: {rule[1]}")
-        elif partner and cited_canonical == partner:
+        elif partner and cited_canonical == partner and target not in loaded_canonical_ids:
             finding("partner", target, 0, 1, f"{target} -> {cited}")
         else:
             why = f"the generator has no cable {target}; linked to {cited} ({cited_canonical})"
@@ -374,6 +376,7 @@ def references_audit(
     findings: list[Finding] = []
     seen: set[str] = set()
     truth_total = truth_in = truth_cables = 0
+    loaded_canonical_ids = set(database.canonical.values())
     for identifier, references, in_corpus in truth:
         truth_cables += 1
         truth_total += len(references)
@@ -392,6 +395,7 @@ def references_audit(
             loaded=database.references.get(identifier, ()),
             others=database.others.get(identifier, ()),
             stations=stations,
+            loaded_canonical_ids=loaded_canonical_ids,
         )
     for identifier in database.canonical.keys() - seen:
         rows = database.references.get(identifier, ())

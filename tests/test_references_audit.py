@@ -36,6 +36,7 @@ def findings(
     loaded=(),
     others=(),
     stations=STATIONS,
+    loaded_canonical_ids=frozenset(),
 ):
     return [
         (item.category, item.target, item.references, item.resolved)
@@ -47,6 +48,7 @@ def findings(
             loaded=list(loaded),
             others=list(others),
             stations=stations,
+            loaded_canonical_ids=loaded_canonical_ids,
         )
     ]
 
@@ -110,6 +112,13 @@ def test_target_published_under_another_id_with_that_canonical_id_is_explained(t
 )
 def test_link_to_the_partner_station_is_explained(target, cited):
     assert findings(refs=[target], loaded=[Loaded(target, cited, cited)]) == [("partner", target, 0, 1)]
+
+
+def test_partner_station_while_a_cable_has_the_target_id_is_unexplained():
+    """3.1: the partner station is tried only when the target itself does not resolve."""
+    loaded = [Loaded("09BRUSSELS12", "09USEUBRUSSELS12", "09USEUBRUSSELS12")]
+    found = findings(refs=["09BRUSSELS12"], loaded=loaded, loaded_canonical_ids={"09BRUSSELS12"})
+    assert found == [("unexplained", "09BRUSSELS12", 0, 1)]
 
 
 @pytest.mark.parametrize(
