@@ -174,3 +174,66 @@ def test_results_timeline_html_renders_the_timeline_template(query):
         )
         assert results_timeline_html(chart, request) == expected
     assert "per year" in expected or "per month" in expected
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "page=3",
+        "q=caf%C3%A9+%26+more&tag=PREL&tag=FR&page=2&sort=oldest",
+        "tag=&tag=A+B&since=2006-01-01&until=%3Cx%3E&x=1&x=2",
+        "q=%22%27%3C%3E%2F%3F%23&page=",
+    ],
+)
+def test_querystrings_are_the_querystring_tag(query):
+    """QueryStrings (the query string encoded once per request) gives what Django's
+    {% querystring %} gives for every kind of argument the list pages pass."""
+    from django.template.defaulttags import querystring
+
+    from cables.templatetags.cable_tags import QueryStrings
+
+    request = request_for(query)
+    made = QueryStrings(request.GET)
+    for kwargs in [
+        {},
+        {"page": 1},
+        {"page": 2000, "sort": "newest"},
+        {"sort": "relevance", "page": None},
+        {"tag": ["PREL", "É&x"], "page": None},
+        {"tag": [], "page": None},
+        {"tag": [None, "FR"]},
+        {"since": "2006-01-01", "until": "2006-12-31", "page": None},
+        {"origin": None, "classification": "3"},
+        {"q": "a b&c=d", "x": None},
+    ]:
+        assert made(**kwargs) == querystring(SimpleNamespace(request=request), **kwargs), kwargs
+
+
+def test_cable_row_renders_the_row_template_for_every_month_and_kind_of_row():
+    """cable_row (URLs from reversed prefixes, dates formatted without the date filter) gives the
+    row template's bytes for dates across the months and days of the century, with and without
+    origin or station, every classification, partial or not, hostile and non-ASCII text."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from cables.templatetags.cable_tags import cable_row
+
+    origin = Origin(name='Embassy <Paris> & "Co"', slug="embassy-paris")
+    compared = 0
+    for n in range(240):
+        created = datetime(1966 + n % 45, n % 12 + 1, n % 28 + 1, n % 24, n % 60, n % 7, tzinfo=UTC)
+        if n % 5 == 0:
+            created = created.astimezone(timezone(timedelta(hours=-5)))  # shown in UTC all the same
+        cable = Cable(
+            identifier=f"{created.year % 100:02d}PARIS{n}",
+            created=None if n % 17 == 0 else created,
+            classification=n % 6 + 1,
+            origin=origin if n % 3 else None,
+            station=["", "PARIS", "<b>&"][n % 3],
+            subject=["", HOSTILE, "Café crème: l'été", "A" * 300][n % 4],
+            is_partial=n % 4 == 1,
+        )
+        expected = render_to_string("cables/includes/_cable_row.html", {"cable": cable})
+        assert cable_row(cable) == expected
+        compared += 1
+    assert compared == 240
