@@ -475,34 +475,23 @@ def facets_html(facets: list[dict[str, Any]], request: Any) -> SafeString:
         out.append(format_html('\n  <h3>{}</h3>\n  <ul class="facet">\n    ', group["title"]))
         for value in values:
             if name == "year":
-                link = format_html(
-                    '<a href="{}">{}</a>',
-                    _querystring(request, since=value["since"], until=value["until"], page=None),
-                    value["label"],
-                )
+                href = _querystring(request, since=value["since"], until=value["until"], page=None)
+                link = f'<a href="{_esc(href)}">{_esc(value["label"])}</a>'
             else:
                 param = "classification" if name not in ("tag", "origin") else name
-                link = format_html(
-                    '<a href="{}"{}{}>{}</a>',
-                    _querystring(request, **{param: value["param"]}, page=None),
-                    mark_safe(' aria-current="true"') if value.get("selected") else "",
-                    format_html(' title="{}"', value["description"])
-                    if name == "tag" and value.get("description")
-                    else "",
-                    value["label"],
-                )
+                href = _querystring(request, **{param: value["param"]}, page=None)
+                current = ' aria-current="true"' if value.get("selected") else ""
+                description = value.get("description") if name == "tag" else ""
+                title = f' title="{_esc(description)}"' if description else ""
+                link = f'<a href="{_esc(href)}"{current}{title}>{_esc(value["label"])}</a>'
             out.append(
-                format_html(
-                    "\n    <li>\n      \n      {}\n      \n"
-                    '      <span class="count">{}{}</span>\n    </li>\n    ',
-                    link,
-                    "at least " if value.get("at_least") else "",
-                    thousands(value["count"]),
-                )
+                f"\n    <li>\n      \n      {link}\n      \n"
+                f'      <span class="count">{"at least " if value.get("at_least") else ""}'
+                f"{_esc(thousands(value['count']))}</span>\n    </li>\n    "
             )
         out.append("\n  </ul>\n  ")
     out.append("\n</section>\n")
-    return mark_safe("".join(out))  # noqa: S308 - every part built by format_html above
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped above
 
 
 @register.simple_tag
@@ -568,16 +557,12 @@ def results_timeline_html(chart: Mapping[str, Any], request: Any) -> SafeString:
     for bar in bars:
         count = bar["count"]
         if count:
-            text = format_html("{}: {} cable{}", bar["name"], thousands(count), "" if count == 1 else "s")
-            inner = format_html(
-                '<a href="{}" title="{}"><span class="visually-hidden">{}</span></a>',
-                _querystring(request, since=_ymd(bar["since"]), until=_ymd(bar["until"]), page=None),
-                text,
-                text,
-            )
+            text = f"{_esc(bar['name'])}: {_esc(thousands(count))} cable{'' if count == 1 else 's'}"
+            href = _querystring(request, since=_ymd(bar["since"]), until=_ymd(bar["until"]), page=None)
+            inner = f'<a href="{_esc(href)}" title="{text}"><span class="visually-hidden">{text}</span></a>'
         else:
-            inner = format_html('<span class="visually-hidden">{}: no cables</span>', bar["name"])
-        out.append(format_html('\n    <li class="h-{}">{}</li>\n    ', bar["step"], inner))
+            inner = f'<span class="visually-hidden">{_esc(bar["name"])}: no cables</span>'
+        out.append(f'\n    <li class="h-{_esc(bar["step"])}">{inner}</li>\n    ')
     first = bars[0] if bars else {}
     last = bars[-1] if bars else {}
     first_label, last_label = first.get("label", ""), last.get("label", "")
@@ -589,4 +574,4 @@ def results_timeline_html(chart: Mapping[str, Any], request: Any) -> SafeString:
             format_html("<span>{}</span>", last_label) if first_label != last_label else "",
         )
     )
-    return mark_safe("".join(out))  # noqa: S308 - every part built by format_html above
+    return mark_safe("".join(out))  # noqa: S308 - every value escaped above
