@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from .cable import build_cable
 from .errors import ParseError
@@ -105,23 +105,34 @@ def _iter_csv_file(path: Path) -> Iterator[ParsedCable | ParseError]:
             yield _build(item, repaired)
 
 
-def _read_up_to(handle: BinaryIO, size: int) -> bytes:
+def _read_up_to(fd: int, size: int) -> bytes:
     """``size`` bytes, or all up to the end: a raw read may return fewer than asked for."""
-    data = handle.read(size)
-    while len(data) < size and (more := handle.read(size - len(data))):
+    data = os.read(fd, size)
+    while len(data) < size and (more := os.read(fd, size - len(data))):
         data += more
     return data
 
 
+def _read_rest(fd: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, 1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def _iter_file(path: Path) -> Iterator[ParsedCable | ParseError]:
     try:
-        # one open for the peek and the text (a csv dump is streamed from a second open)
-        # unbuffered: most files are read whole by the first read, without a buffer's copy
-        with path.open("rb", buffering=0) as handle:
-            head = _read_up_to(handle, _CSV_PEEK)
+        # one open for the peek and the text (a csv dump is streamed from a second open); a
+        # bare descriptor: most files are read whole by the first read, without a file object
+        # or a buffer's copy (a directory fails at the read, with the same error as at an open)
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            head = _read_up_to(fd, _CSV_PEEK)
             is_csv = _head_is_csv(head)
             # a file shorter than the peek is read already
-            data = b"" if is_csv else head if len(head) < _CSV_PEEK else head + handle.read()
+            data = b"" if is_csv else head if len(head) < _CSV_PEEK else head + _read_rest(fd)
+        finally:
+            os.close(fd)
         if is_csv:
             yield from _iter_csv_file(path)
             return
@@ -132,12 +143,34 @@ def _iter_file(path: Path) -> Iterator[ParsedCable | ParseError]:
 
 
 def _walk(root: Path) -> Iterator[Path]:
-    # Path order compares the parts (``_parts_normcase``); on POSIX that is the order of
-    # ``parts`` for paths under one root, compared in C instead of by Path.__lt__ calls
-    key = (lambda path: path.parts) if os.name == "posix" else None
-    for path in sorted(root.rglob("*"), key=key):
-        if path.is_file() and not path.name.startswith(".") and path.suffix.lower() in CABLE_SUFFIXES:
-            yield path
+    """The cable files under ``root`` in the order of ``sorted(root.rglob("*"))``.
+
+    That order compares the paths' parts: a depth-first walk taking each directory's entries
+    sorted by name gives it without building and sorting a Path for every entry. Like that
+    ``rglob``, it enters hidden directories but not symlinked ones, skips directories it cannot
+    list, and an entry is a file when it is one or links to one.
+    """
+    try:
+        with os.scandir(root) as listing:
+            entries = sorted(listing, key=_entry_name)
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        try:
+            is_file = entry.is_file()
+            is_dir = not is_file and entry.is_dir(follow_symlinks=False)
+        except OSError:
+            continue
+        if is_file:
+            if not name.startswith(".") and os.path.splitext(name)[1].lower() in CABLE_SUFFIXES:
+                yield root / name
+        elif is_dir:
+            yield from _walk(root / name)
+
+
+def _entry_name(entry: os.DirEntry[str]) -> str:
+    return entry.name
 
 
 def iter_path(path: str | Path) -> Iterator[ParsedCable | ParseError]:

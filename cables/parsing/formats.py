@@ -212,7 +212,7 @@ _TAGS_LABEL_RE = re.compile(r"^\s*Tags:\s*", re.IGNORECASE)
 _PDF_LINE_RE = re.compile(r"^\s*pdf\s+how-to read a cable\s*$", re.IGNORECASE)
 
 
-_TEXT_HEAD_LINES = 64  # the labels, values, title and tags sit in the first lines
+_TEXT_HEAD_LINES = 20  # the labels, values, title and tags sit in the first lines (14 of them in most pages)
 
 
 def _text_head(lines: list[str]) -> tuple[list[str], list[str], list[str] | None, int, int]:
