@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache, wraps
@@ -550,7 +551,7 @@ def _find_tail(lines: tuple[str, ...]) -> _Tail:
     """Signer and trailer among the last 20 non-blank lines (3.14)."""
     window: list[int] = []
     for i in range(len(lines) - 1, -1, -1):
-        if lines[i].strip():
+        if lines[i]:  # the lines are rstripped (``_lines``): a blank one is empty
             window.append(i)
             if len(window) == _SIGNATURE_WINDOW:
                 break
@@ -670,28 +671,35 @@ def _build(lines: tuple[str, ...], starts: dict[int, int], begin: int) -> list[P
 
     A plain line (not a start, not empty, not a heading candidate, hence not a rule) opens an
     unnumbered block or continues the open one; only the other lines are looked at one by one.
+    An empty line inside a numbered paragraph is a plain line too: empty lines are looked at
+    only while no numbered paragraph is open (found by bisection, not visited one by one).
     """
     builder = _Builder()
     end = len(lines)
     scan = _scan(lines)
     headings, rules = scan.headings, scan.rules
     # content lines are rstripped: blank means empty (indices found at C speed)
-    blanks = compress(range(end), map(not_, lines))
-    special = sorted({*starts, *headings, *blanks})
+    blanks = list(compress(range(end), map(not_, lines)))
+    special = sorted({*starts, *headings})
+    count = len(special)
+    at = bisect_left(special, begin)
     i = begin
-    for k in special:
-        if k < i:
-            continue  # before the area, or taken by a heading
-        if builder.number is not None and builder.lines is not None and not lines[k] and k not in starts:
-            continue  # an empty line in a numbered paragraph is kept as it is: a plain line
+    while True:
+        while at < count and special[at] < i:
+            at += 1  # taken by a heading
+        k = special[at] if at < count else end
+        if builder.number is None or builder.lines is None:  # an empty line ends or skips
+            b = bisect_left(blanks, i)
+            if b < len(blanks) and blanks[b] < k:
+                k = blanks[b]
+        if k >= end:
+            break
         if i < k:  # plain lines i .. k-1
             if builder.lines is None:
                 _open_unnumbered(builder, lines[i])
                 i += 1
             builder.lines.extend(lines[i:k])
         i = k
-        if i >= end:
-            break
         line = lines[i]
         if i in starts:
             marking, text = split_marking(scan.starts[i][1])  # starts only holds scanned starts
