@@ -528,11 +528,14 @@ def _cut(statement: str) -> str:
     return statement[:end]
 
 
+_INITIAL_WORD_RE = re.compile(r"(?:[A-Za-z0]\.)+|[A-Za-z0]{1,3}\.")
+
+
 def _ends_with_initial(text: str) -> bool:
     """Whether a '.' ends an initial or an abbreviation (not a sentence)."""
     word = text.rsplit(None, 1)[-1] if text.split() else ""
     word = word.split(":")[-1]
-    return bool(re.fullmatch(r"(?:[A-Za-z0]\.)+|[A-Za-z0]{1,3}\.", word)) or _is_title(word)
+    return bool(_INITIAL_WORD_RE.fullmatch(word)) or _is_title(word)
 
 
 def _names_in(cut: str) -> list[str]:
@@ -566,16 +569,24 @@ def _names_of_pieces(*pieces: str) -> list[str]:
     return names
 
 
+_ZERO_IN_WORD_RE = re.compile(r"(?<=[A-Za-z])0|0(?=[A-Za-z.])")
+_LETTERS_RE = re.compile(r"[A-Za-z]+")
+
+
+def _capitalized(match: re.Match[str]) -> str:
+    return match.group().capitalize()
+
+
 def normalize_name(name: str) -> str:
     """Title case, 0 -> O inside words, Roman numerals upper-case (3.11)."""
     words = []
     for word in name.split(" "):
-        word = re.sub(r"(?<=[A-Za-z])0|0(?=[A-Za-z.])", "O", word)
+        word = _ZERO_IN_WORD_RE.sub("O", word) if "0" in word else word
         bare = word.rstrip(".,")
         if bare.upper() in _ROMAN:
             words.append(word.upper())
         elif word.upper() == word:
-            words.append(re.sub(r"[A-Za-z]+", lambda m: m.group().capitalize(), word))
+            words.append(_LETTERS_RE.sub(_capitalized, word))
         else:
             words.append(word)
     return " ".join(words)

@@ -49,6 +49,7 @@ _MONTH_DATE_RE = re.compile(
 )
 _MAX_CHARS = 300  # a real E.O. line is short; bound the work on junk
 _CODE_RE = re.compile(r"\bX\d\b", re.IGNORECASE)  # exemption codes X1..X8 are not dates
+_DIGIT_RE = re.compile(r"\d")
 _CLASSIFIER_RE = re.compile(r"\(([^()]*[A-Za-z][^()]*)\)")
 
 
@@ -136,7 +137,7 @@ def parse_eo(text: str, *, warnings: list[str] | None = None) -> EoLine | None:
     if m.group("order") == "12065":
         named = _CLASSIFIER_RE.search(raw)
         classifier = " ".join(named.group(1).split()) if named else None
-    if declassify_on is None and re.search(r"\d", _CODE_RE.sub("", raw)) and warnings is not None:
+    if declassify_on is None and warnings is not None and _DIGIT_RE.search(_CODE_RE.sub("", raw)):
         warnings.append(f"decl-unparsed: {raw}")
     return EoLine(raw, declassify_on, classifier)
 

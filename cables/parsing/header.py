@@ -224,7 +224,7 @@ def find_dtg(header: str, warnings: list[str] | None = None) -> str | None:
 def _partial_date(header: str) -> str | None:
     lines = _header_lines(header)
     for i, line in enumerate(lines):
-        if PARTIAL_NOTE_RE.search(line):
+        if has_partial_note(line):
             for after in lines[i + 1 : i + 4]:
                 match = _BARE_DTG_RE.match(after)
                 if match:

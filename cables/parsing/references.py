@@ -273,9 +273,12 @@ def _item_kind(text: str) -> str:
     return "other"
 
 
+_NOT_YEAR_DIGIT_RE = re.compile(r"[^0-9Oo]")
+
+
 def _two_digits(raw: str) -> str:
     """A written year (``2007``, ``'08``, ``(99)``, ``O4``, ``094``) as two digits."""
-    digits = re.sub(r"[^0-9Oo]", "", raw).replace("O", "0").replace("o", "0")
+    digits = _NOT_YEAR_DIGIT_RE.sub("", raw).replace("O", "0").replace("o", "0")
     return digits[-2:]
 
 

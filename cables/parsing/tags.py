@@ -40,6 +40,7 @@ _LABEL_LINE_RE = re.compile(
 _WORD_COMMA_RE = re.compile(r"^\s*[A-Za-z][\w'/\-]*\s*,")
 _UPPER_TOKEN_RE = re.compile(r"[A-Z]{2,6}")
 _DIGIT_RE = re.compile(r"\d")
+_SPACE_COMMA_RE = re.compile(r"[\s,]+")
 _TOKEN_RE = re.compile(r"\([^()\n]*\)|[^\s,()]+")
 _TRAILING_PUNCT_RE = re.compile(r"[.;:]+$")
 # A classification word that belongs to an inline page break ("IT    SECRET    PAGE 02 ...").
@@ -201,7 +202,7 @@ def _next_content(lines: list[str], i: int) -> int:
 
 
 def _only_tag_tokens(line: str) -> bool:
-    tokens = [t for t in re.split(r"[\s,]+", line) if t]
+    tokens = [t for t in _SPACE_COMMA_RE.split(line) if t]
     if not tokens:
         return False
     known = known_tags()
