@@ -23,6 +23,7 @@ from .errors import ParseError
 from .formats import RawCable, derive_telegram_identifier
 from .identifiers import canonicalize_id
 from .model import Paragraph, ParsedCable, Recipients, Reference
+from .text import is_marked_rstripped, mark_rstripped, remember_lines
 
 _WS_RE = re.compile(r"\s+")
 _STATION_RE = re.compile(r"^\d\d([A-Z]+?)\d+$")
@@ -109,7 +110,12 @@ def _remove_repeated_block(body: str) -> tuple[str, int]:
         if len(nonblank) - j >= j and all(key(nonblank[r]) == key(nonblank[j + r]) for r in range(j)):
             # "\n".join(lines[:first_at] + lines[i:]), cut from the body (line k starts after k newlines)
             kept = sum(map(len, lines[:first_at])) + first_at
-            return body[:kept] + body[sum(map(len, lines[:i])) + i :], j
+            result = body[:kept] + body[sum(map(len, lines[:i])) + i :]
+            if is_marked_rstripped(body):
+                # whole lines of a text with no trailing spaces: its tidy is at most an outer
+                # strip, and its lines are known (the caller tidies it again)
+                remember_lines(mark_rstripped(result), lines[:first_at] + lines[i:])
+            return result, j
     return body, 0
 
 
