@@ -425,6 +425,8 @@ _SECTION_RE = re.compile(r"^\s*(TO|INFO)\b\s*(.*)$")
 _XMT_RE = re.compile(r"^\s*XMT\b[/\s]*(.*)$")
 _ROUTE_RE = re.compile(r"^([A-Z0-9]{1,7})/(.+)$")
 _TRAILING_PREC_RE = re.compile(r"^(.*?)\s+(FLASH|NIACT\s+IMMEDIATE|IMMEDIATE|PRIORITY|PIORITY|ROUTINE)$")
+# the last word of every ``_TRAILING_PREC_RE`` match (a cheap test before the lazy regex)
+_PREC_WORDS = ("FLASH", "IMMEDIATE", "PRIORITY", "PIORITY", "ROUTINE")
 _STOP_RE = re.compile(r"^\s*(?:BT|NNNN|(?:ID|ORIGIN|DATE|SOURCE|CLASSIFICATION|MISC|DESTINATION):.*)\s*$")
 
 
@@ -440,10 +442,10 @@ def _recipient(line: str) -> Recipient | None:
     tokens = text.split(" ")
     if len(tokens) > 1 and tokens[-1].isdigit():
         before = " ".join(tokens[:-1])
-        if _TRAILING_PREC_RE.match(before) or len(tokens[-1]) >= 4:
+        if len(tokens[-1]) >= 4 or (before.endswith(_PREC_WORDS) and _TRAILING_PREC_RE.match(before)):
             mcn, text = tokens[-1], before
     precedence = None
-    match = _TRAILING_PREC_RE.match(text)
+    match = _TRAILING_PREC_RE.match(text) if text.endswith(_PREC_WORDS) else None
     if match:
         text, word = match.group(1), match.group(2)
         precedence = "PRIORITY" if word == "PIORITY" else " ".join(word.split())

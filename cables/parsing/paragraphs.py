@@ -346,10 +346,12 @@ def split_marking(rest: str) -> tuple[str | None, str]:
     # the first two forms open with "(", the other three with a letter: try only those
     first = text[:1]
     if first == "(":
-        if m := _WHOLE_PAREN_RE.match(text):
-            return m.group("mark").upper(), text[m.end() :]
+        # the usual "(C)" first: no text matches both (after the mark, "ENTIRE TEXT" needs a
+        # dash, colon or comma, a plain marking a slash, a letter or the closing parenthesis)
         if m := _PAREN_MARK_RE.match(text):
             return _norm_mark(m.group("mark")), text[m.end() :]
+        if m := _WHOLE_PAREN_RE.match(text):
+            return m.group("mark").upper(), text[m.end() :]
         return None, text
     if not first.isalpha():
         return None, text

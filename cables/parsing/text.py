@@ -189,8 +189,12 @@ def is_rule(line: str) -> bool:
     return line.lstrip()[:1] in _RULE_CHARS and RULE_RE.match(line) is not None
 
 
+# what the words above open with in IGNORECASE (the long s matches S)
+_CLASSIFICATION_FIRST = frozenset("UuCcSs\u017fLl")
+
+
 def is_classification_line(line: str) -> bool:
-    return bool(CLASSIFICATION_LINE_RE.match(line))
+    return first_char(line) in _CLASSIFICATION_FIRST and CLASSIFICATION_LINE_RE.match(line) is not None
 
 
 # --- candidate lines -----------------------------------------------------------------------
