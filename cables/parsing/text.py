@@ -321,23 +321,19 @@ def strip_layout_lines(text: str, *, keep_rules: bool = True, drop_sipdis: bool 
     hints = data.translate(_HINT_TABLE)
     # most texts lose no line: with rules kept and no noise line (found exactly), only a page
     # break can go; look for one on the candidate lines before splitting the text
-    if (
-        keep_rules
-        and not (drop_sipdis and _NOISE_TEXT_RE.search("\n" + text))
-        and not _holds_page_break(data, hints)
-    ):
+    noise = drop_sipdis and _NOISE_TEXT_RE.search("\n" + text) is not None
+    if keep_rules and not noise and not _holds_page_break(data, hints):
         return text
-    candidates = _candidate_lines(text, hints, keep_rules=keep_rules, drop_sipdis=drop_sipdis)
+    # the noise lines are candidates only when the search found one (else there is none)
+    candidates = _candidate_lines(text, hints, keep_rules=keep_rules, drop_sipdis=noise)
     if not candidates:
         return text  # nothing dropped: the text is returned as it is
     lines = split_lines(text)
     n = len(lines)
-    # every page break holds "OF" (page x of y), "PAGE", "-" (footer) or eight digits
-    marked = set(lines_holding(hints, b"PAGE")) | set(lines_holding(hints, b"00000000"))
     drop: set[int] = set()
     for i in candidates:
         line = lines[i]
-        if (i in marked or "OF" in line or "-" in line) and is_page_break(line):
+        if is_page_break(line):
             drop.add(i)
             for j in (i - 1, i + 1):
                 # a classification word, possibly across one blank line
