@@ -427,6 +427,9 @@ _ROUTE_RE = re.compile(r"^([A-Z0-9]{1,7})/(.+)$")
 _TRAILING_PREC_RE = re.compile(r"^(.*?)\s+(FLASH|NIACT\s+IMMEDIATE|IMMEDIATE|PRIORITY|PIORITY|ROUTINE)$")
 # the last word of every ``_TRAILING_PREC_RE`` match (a cheap test before the lazy regex)
 _PREC_WORDS = ("FLASH", "IMMEDIATE", "PRIORITY", "PIORITY", "ROUTINE")
+_STOP_FIRST = frozenset("BNIODSCM")  # what _STOP_RE's words open with (no IGNORECASE)
+# what the weekday names open with in IGNORECASE (the long s matches S)
+_DATE_LINE_FIRST = frozenset("MTWFSmtwfs\u017f")
 _STOP_RE = re.compile(r"^\s*(?:BT|NNNN|(?:ID|ORIGIN|DATE|SOURCE|CLASSIFICATION|MISC|DESTINATION):.*)\s*$")
 
 
@@ -464,12 +467,19 @@ def parse_recipients(header: str) -> Recipients:
     excluded: dict[tuple[str, int], list[str]] = {}
     current: str | None = None
     in_xmt = False
+    # no line holds the partial note when the header does not (one test for all lines)
+    note = has_partial_note(header)
     for line in lines[fm + 1 :]:
-        if not line.strip() or is_page_break(line) or is_classification_line(line):
+        first = first_char(line)  # the anchored regexes below can match only after their letters
+        if not first or is_page_break(line) or is_classification_line(line):
             continue
-        if _STOP_RE.match(line) or _DATE_LINE_RE.match(line) or has_partial_note(line):
+        if (
+            (first in _STOP_FIRST and _STOP_RE.match(line))
+            or (first in _DATE_LINE_FIRST and _DATE_LINE_RE.match(line))
+            or (note and has_partial_note(line))
+        ):
             break
-        section = _SECTION_RE.match(line)
+        section = _SECTION_RE.match(line) if first in "TI" else None
         if section:
             current, in_xmt = section.group(1), False
             line = section.group(2)
@@ -477,7 +487,7 @@ def parse_recipients(header: str) -> Recipients:
                 continue
         if current is None:
             continue
-        xmt = _XMT_RE.match(line)
+        xmt = _XMT_RE.match(line) if first_char(line) == "X" else None
         if xmt:
             in_xmt = True
             line = xmt.group(1)
