@@ -237,3 +237,39 @@ def test_cable_row_renders_the_row_template_for_every_month_and_kind_of_row():
         assert cable_row(cable) == expected
         compared += 1
     assert compared == 240
+
+
+@pytest.mark.django_db
+def test_cached_counts_of_browse_lists_and_tags_follow_a_load(client, monkeypatch, tmp_path):
+    """The counts kept per collection version (all cables, an origin, a month, one tag on its
+    page or as ?tag=) are the exact counts, served from the cache on a second visit and
+    recounted after a load."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import make_cable
+    from tests.test_views import load
+
+    def cable(n, **kwargs):
+        return make_cable(f"06PARIS{n}", created=f"2006-03-{n % 28 + 1:02d}T10:00:00Z", **kwargs)
+
+    load(monkeypatch, tmp_path, *[cable(n, tags=("PREL", "FR") if n % 2 else ("PGOV",)) for n in range(1, 8)])
+    urls = {
+        "/cables/": 7,
+        "/origins/embassy-paris/": 7,
+        "/archive/2006/3/": 7,
+        "/tags/PREL/": 4,
+        "/cables/?tag=PREL": 4,
+        "/cables/?tag=pgov": 3,
+        "/cables/?tag=NOSUCH": 0,
+    }
+    for url, expected in urls.items():
+        assert client.get(url).context["paginator"].count == expected, url
+        with CaptureQueriesContext(connection) as second:
+            assert client.get(url).context["paginator"].count == expected, url
+        counts = [q["sql"] for q in second.captured_queries if "COUNT(" in q["sql"].upper()]
+        assert not counts, (url, counts)
+    load(monkeypatch, tmp_path, cable(8, tags=("PREL",)), cable(9, tags=("PGOV",)))
+    for url, expected in urls.items():
+        more = {"/tags/PREL/": 1, "/cables/?tag=PREL": 1, "/cables/?tag=pgov": 1, "/cables/?tag=NOSUCH": 0}
+        assert client.get(url).context["paginator"].count == expected + more.get(url, 2), url
