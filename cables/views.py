@@ -8,15 +8,23 @@ Counting (a list's "N cables" and its last page) is the expensive part of paging
 ``CablePaginator`` counts in the cheapest exact way the page allows and caps the rest:
 
 * the whole collection, one origin, one classification, one month, a date range: an exact
-  ``COUNT`` that an index on ``cables_cable`` answers (``origin``/``classification``/``created``);
+  ``COUNT`` that an index on ``cables_cable`` answers (``origin``/``classification``/``created``),
+  cached like the collection's figures (below) when the page has no filter of the visitor's;
 * exactly one tag and nothing else (a tag page, ``?tag=PREL``): the number of rows of
-  ``cables_cabletag`` for that tag, from its ``(tag, cable)`` index, without joining cables;
+  ``cables_cabletag`` for that tag, from its ``(tag, cable)`` index, without joining cables,
+  cached per tag the same way;
 * anything else (several tags, a tag plus other filters, a search): counted up to
   ``COUNT_CAP`` matches (``SELECT COUNT(*) FROM (... LIMIT cap+1)``) and shown as "10,000+".
 
 Index pages (tags, origins, years, classifications, the home page's figures) group the whole
 collection; their results are cached under a key that changes whenever ingest writes (the
-latest ``loaded_at`` and the highest cable id), for at most ``STATS_TIMEOUT`` seconds.
+latest ``loaded_at`` and the highest cable id, ``stats_version()``), for at most
+``STATS_TIMEOUT`` seconds. A list page reads that version once per request; its count, the
+bookmarks of its deep pages and its chart are also kept in the process (``local_stats``).
+
+A list page's HTML around its rows (filter form, facets, chart, pagination) and the rows
+themselves are built in Python by ``cables.templatetags.cable_tags``, byte for byte what their
+templates in ``templates/cables/includes/`` render (held by tests).
 """
 
 from __future__ import annotations
