@@ -326,9 +326,10 @@ def created_info(
 ) -> tuple[str | None, str | None]:
     """``created`` and its source (3.2): dtg, partial-date, date-line, csv, page, de-line."""
     local: list[str] = []
-    dtg = None if is_partial(header) else find_dtg(header, local)
+    partial = is_partial(header)
+    dtg = None if partial else find_dtg(header, local)
     created, source = dtg, "dtg" if dtg else None
-    if created is None and is_partial(header):
+    if created is None and partial:
         created = _partial_date(header)
         source = "partial-date" if created else None
     if created is None:

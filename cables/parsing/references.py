@@ -190,11 +190,15 @@ def _lowered(text: str) -> str | None:
     return low if len(low) == len(text) else None
 
 
-def find_ref_blocks(text: str) -> list[str]:
-    """The cleaned text of every REF block of a preamble, in order (3.10 "Where")."""
+def find_ref_blocks(text: str, low: str | None = None) -> list[str]:
+    """The cleaned text of every REF block of a preamble, in order (3.10 "Where").
+
+    ``low``: ``_lowered(text)`` when the caller has it already.
+    """
     blocks: list[str] = []
     pos = 0
-    low = _lowered(text)
+    if low is None:
+        low = _lowered(text)
     while True:
         m = _search_label(text, low, pos)
         if not m:
@@ -670,9 +674,11 @@ def parse_references(text: str, cable_id: str, *, warnings: list[str] | None = N
     ``cable_id`` is the citing cable's canonical id: it gives the year (and, for a bare
     serial, the station) of references without one, and its own id is never a reference.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if _search_label(text, _lowered(text)):
-        blocks = find_ref_blocks(text)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    low = _lowered(text)
+    if _search_label(text, low):
+        blocks = find_ref_blocks(text, low)
     elif _is_preamble(text):
         blocks = []
     else:

@@ -176,9 +176,11 @@ def is_page_break(line: str) -> bool:
     # whole-line forms: a page break ends in a digit or opens with PAGE, a footer opens with
     # four digits (around them only \s, which str.strip removes): skip the regexes otherwise
     text = line.strip()
-    if not (text[-1:].isdecimal() or text[:4].isdecimal() or text.startswith("PAGE")):
-        return False
-    return bool(PAGE_BREAK_RE.match(line)) or bool(FOOTER_RE.match(line))
+    # and each regex runs only where its own form can be: PAGE_BREAK_RE's forms end in a digit
+    # or open with PAGE, FOOTER_RE opens with four digits
+    return ((text[-1:].isdecimal() or text.startswith("PAGE")) and PAGE_BREAK_RE.match(line) is not None) or (
+        text[:4].isdecimal() and FOOTER_RE.match(line) is not None
+    )
 
 
 _RULE_CHARS = frozenset("-=_")
