@@ -62,6 +62,20 @@ _END_INLINE_RE = re.compile(
     r"|(?i:\bthis[ \t]+message\b)"
     r"|(?i:\bthis[ \t]+is[ \t]+an[ \t]+action[ \t]+request\b)"
 )
+# every match holds one of these words lower-cased, or "C " / "C\t" / "CORRECTED" as written
+# (for ASCII text: IGNORECASE also lets the long s match S and the dotless i match I)
+_END_INLINE_WORDS = ("clas", "begin", "sensitive", "this")
+
+
+def _end_inline(line: str) -> re.Match[str] | None:
+    """``_END_INLINE_RE.search(line)``; an ASCII line without its words is ruled out at C speed."""
+    if line.isascii() and "C " not in line and "C\t" not in line and "CORRECTED" not in line:
+        low = line.lower()
+        if not any(word in low for word in _END_INLINE_WORDS):
+            return None
+    return _END_INLINE_RE.search(line)
+
+
 # ends of a block at the start of a (later) line
 _END_LINE_RE = re.compile(
     r"^\s*(?:\u00b6\s*)?\d{1,3}\s?[.)]\s*(?:\(|[A-Za-z]|$)"  # numbered paragraph
@@ -146,7 +160,7 @@ def _scan_block(text: str, start: int, *, first_is_label_line: bool = True) -> t
             pos = nl + 1
             continue
         after_layout = pending_blank = False
-        end = _END_INLINE_RE.search(cleaned)
+        end = _end_inline(cleaned)
         if end:
             parts.append(cleaned[: end.start()])
             pos = pos + max(0, line.find(end.group(0)))

@@ -35,6 +35,20 @@ _INLINE_END_RE = re.compile(
     r"REFS?\s?:|CLASSIFI?E?D\s*BY\b|\bThis is an action request|\bSensitive but unclassified",
     re.IGNORECASE,
 )
+# every match holds one of these, lower-cased (for ASCII text; IGNORECASE also lets the long
+# s match S and the dotted and dotless i match I, which lower() does not map to s and i)
+_INLINE_END_WORDS = ("ref", "class", "this", "sensitive")
+
+
+def _inline_end(line: str) -> re.Match[str] | None:
+    """``_INLINE_END_RE.search(line)``; an ASCII line without its words is ruled out at C speed."""
+    if line.isascii():
+        low = line.lower()
+        if not any(word in low for word in _INLINE_END_WORDS):
+            return None
+    return _INLINE_END_RE.search(line)
+
+
 # Lines that end the subject.
 _END_LINE_RE = re.compile(
     r"^\s*(?:REF(?:S|ERENCES?)?\b|PAGE\s+\d{1,3}\b|E\.?\s?[O0]\.\s*1\d|EO\s+1\d|TAGS?\s*:|SIPDIS\s*$)",
@@ -96,7 +110,7 @@ def _raw_lines(lines: list[str], i: int, first: str) -> list[str]:
         if _ends_subject(current):
             return []
     while True:
-        m = _INLINE_END_RE.search(current)
+        m = _inline_end(current)
         if m:
             parts.append(current[: m.start()])
             break
