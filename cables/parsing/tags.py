@@ -42,7 +42,6 @@ _UPPER_TOKEN_RE = re.compile(r"[A-Z]{2,6}")
 _DIGIT_RE = re.compile(r"\d")
 _SPACE_COMMA_RE = re.compile(r"[\s,]+")
 _TOKEN_RE = re.compile(r"\([^()\n]*\)|[^\s,()]+")
-_TRAILING_PUNCT_RE = re.compile(r"[.;:]+$")
 # A classification word that belongs to an inline page break ("IT    SECRET    PAGE 02 ...").
 _TRAILING_CLASSIFICATION_RE = re.compile(
     r"\s(?:UNCLASSIFIED|UNCLAS|CONFIDENTIAL|SECRET|LIMITED OFFICIAL USE)\s*$", re.IGNORECASE
@@ -272,7 +271,8 @@ def _tokens(raw: str) -> list[tuple[str, bool]]:
 
 def _join(tokens: list[tuple[str, bool]]) -> list[str]:
     """Join multi-word tags, `X AND Y` and known unbracketed person names."""
-    words = [_TRAILING_PUNCT_RE.sub("", t) if "," not in t else t for t, _ in tokens]
+    # trailing ".;:" go (``[.;:]+$``: a token holds no newline, so $ is its end)
+    words = [t.rstrip(".;:") if "," not in t else t for t, _ in tokens]
     commas = [c for _, c in tokens]
     out: list[str] = []
     i = 0
