@@ -8,8 +8,9 @@ from typing import Any
 
 import django_filters
 from django import forms
+from django.db.models import Exists, OuterRef
 
-from cables.models import Cable, CableQuerySet, Classification, Origin
+from cables.models import Cable, CableQuerySet, CableTag, Classification, Origin, Tag
 
 SORTS = (("newest", "Newest first"), ("oldest", "Oldest first"))
 SEARCH_SORTS = (("relevance", "Relevance"), *SORTS)
@@ -35,12 +36,26 @@ class TagCodesField(forms.Field):
 
 
 class TagsFilter(django_filters.Filter):
-    """Cables carrying all the given tags (one EXISTS per tag: no joins, no duplicate rows)."""
+    """Cables carrying all the given tags (one EXISTS per tag: no joins, no duplicate rows).
+
+    The tags' ids are looked up first (one query) and the EXISTS compare ``tag_id`` with each:
+    with the code joined inside, PostgreSQL could not tell a tag of 145,000 cables from one of a
+    few, guessed about a thousand, and listed ``?tag=PREL`` by sorting all of PREL's cables
+    (550 ms at full scale) instead of walking the date index until 50 of them (1 ms). A code
+    without a tag keeps the join (it matches nothing either way)."""
 
     field_class = TagCodesField
 
     def filter(self, qs: CableQuerySet, value: list[str]) -> CableQuerySet:
-        return qs.for_tags(value) if value else qs
+        if not value:
+            return qs
+        ids = dict(Tag.objects.filter(code__in=value).values_list("code", "pk"))
+        for code in dict.fromkeys(value):
+            if code in ids:
+                qs = qs.filter(Exists(CableTag.objects.filter(cable=OuterRef("pk"), tag_id=ids[code])))
+            else:
+                qs = qs.for_tags([code])
+        return qs
 
 
 class CableFilterSet(django_filters.FilterSet):
