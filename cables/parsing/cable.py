@@ -23,7 +23,7 @@ from .errors import ParseError
 from .formats import RawCable, derive_telegram_identifier
 from .identifiers import canonicalize_id
 from .model import Paragraph, ParsedCable, Recipients, Reference
-from .text import is_marked_rstripped, mark_rstripped, remember_lines
+from .text import is_marked_rstripped, mark_rstripped, remember_lines, split_lines
 
 _WS_RE = re.compile(r"\s+")
 _STATION_RE = re.compile(r"^\d\d([A-Z]+?)\d+$")
@@ -68,7 +68,7 @@ def remove_repeated_block(body: str) -> tuple[str, int]:
 
 
 def _remove_repeated_block(body: str) -> tuple[str, int]:
-    lines = body.split("\n")
+    lines = split_lines(body)  # remembered by tidy for most bodies (not changed here)
     first_at = next((i for i, line in enumerate(lines) if line.strip()), None)
     if first_at is None:
         return body, 0
@@ -107,7 +107,13 @@ def _remove_repeated_block(body: str) -> tuple[str, int]:
             continue
         # candidate: the j non-blank lines before must equal the j non-blank lines from here
         list_until(0, 2 * j)
-        if len(nonblank) - j >= j and all(key(nonblank[r]) == key(nonblank[j + r]) for r in range(j)):
+        if (
+            len(nonblank) - j >= j
+            and all(
+                lines[a] == lines[b] or key(a) == key(b)  # a verbatim copy needs no collapsing
+                for a, b in zip(nonblank[:j], nonblank[j : 2 * j], strict=True)
+            )
+        ):
             # "\n".join(lines[:first_at] + lines[i:]), cut from the body (line k starts after k newlines)
             kept = sum(map(len, lines[:first_at])) + first_at
             result = body[:kept] + body[sum(map(len, lines[:i])) + i :]
