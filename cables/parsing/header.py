@@ -203,8 +203,21 @@ def _dtg_datetime(match: re.Match[str]) -> datetime | None:
     return _moment(full_year(match.group("yy")), _MONTHS.get(match.group("mon").upper()), match)
 
 
+# header text -> its lines, by identity (the text is kept, so its id is not reused): the
+# header fields each read the lines of the same header, about seven splits a cable
+_HEADER_LINES: dict[int, tuple[str, list[str]]] = {}
+
+
 def _header_lines(header: str) -> list[str]:
-    return header.split("\n")
+    """``header.split("\n")``, shared by the header readers. Do not change the list."""
+    hit = _HEADER_LINES.get(id(header))
+    if hit is not None and hit[0] is header:
+        return hit[1]
+    lines = header.split("\n")
+    if len(_HEADER_LINES) >= 8:
+        _HEADER_LINES.clear()
+    _HEADER_LINES[id(header)] = (header, lines)
+    return lines
 
 
 def find_dtg(header: str, warnings: list[str] | None = None) -> str | None:
