@@ -360,7 +360,8 @@ def created_info(
     if created is None and meta is not None:
         created, source = meta, meta_source
         local.extend(meta_warnings)
-    elif created is not None and meta is not None and source == "dtg":
+    # (the same date in both ISO texts is less than a day apart: no need to read them)
+    elif created is not None and meta is not None and source == "dtg" and created[:10] != meta[:10]:
         delta = abs(_parse_iso(created) - _parse_iso(meta))
         if delta > timedelta(hours=48):
             local.append(f"dtg-mismatch: DTG {created}, {meta_source} {meta}")
