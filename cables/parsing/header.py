@@ -225,13 +225,22 @@ def find_dtg(header: str, warnings: list[str] | None = None) -> str | None:
     for line in _header_lines(header):
         match = DTG_LINE_RE.match(line)
         if match:
-            moment = _dtg_datetime(match)
-            if moment is None:
+            iso = _dtg_iso(match)
+            if iso is None:
                 if warnings is not None:
                     warnings.append(f"dtg-invalid: {line.strip()}")
                 continue
-            return _iso(moment)
+            return iso
     return None
+
+
+def _dtg_iso(match: re.Match[str]) -> str | None:
+    """``_iso(_dtg_datetime(match))``, or None when invalid, without a datetime when it can."""
+    month = _MONTHS.get(match.group("mon").upper())
+    if month is None:
+        return None
+    day, hour, minute = int(match.group("day")), int(match.group("hh")), int(match.group("mm"))
+    return _iso_of(full_year(match.group("yy")), month, day, hour, minute)
 
 
 def _partial_date(header: str) -> str | None:
