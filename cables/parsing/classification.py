@@ -101,7 +101,12 @@ def caveats_of_line(line: str) -> list[str] | None:
     words = line.split(None, 1)
     if not words:
         return None
-    head = words[0].split(",", 1)[0].split("/", 1)[0].strip(".;:").upper()
+    head = words[0]
+    if "," in head:
+        head = head.split(",", 1)[0]
+    if "/" in head:
+        head = head.split("/", 1)[0]
+    head = head.strip(".;:").upper()
     if head not in _FIRST_WORDS and "REL" not in head:
         return None
     text = " ".join(line.upper().split()).strip(" .;:")
