@@ -803,7 +803,7 @@ def read_records(
     text: str, *, path: str = "<input>", fmt: str | None = None
 ) -> Iterator[RawCable | ParseError]:
     """Recognise (unless ``fmt`` is given) and read decoded text; csv yields one item per record."""
-    if not text.strip():
+    if not text or text.isspace():  # ``not text.strip()`` without copying the text
         raise ParseError("empty", path=path, line=0)
     fmt = fmt or detect_format(text)
     if fmt == "html":
