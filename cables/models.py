@@ -7,6 +7,7 @@ cited cable (``cited``) by ingest as soon as both are loaded, whichever comes fi
 
 from __future__ import annotations
 
+import json
 import weakref
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -313,6 +314,8 @@ class CableQuerySet(models.QuerySet["Cable"]):
         """What the cable page shows beside the cable, as rows, in four queries: the references
         in both directions, the recipients, the paragraphs, the tags (see ``CablePageParts``)."""
         connection = connections[self.db]
+        if connection.vendor == "postgresql":
+            return self._page_parts_one_statement(cable, connection)
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT r.citing_id, r.label, r.text, r.kind, r.target_identifier, r.cited_id, "
@@ -345,6 +348,45 @@ class CableQuerySet(models.QuerySet["Cable"]):
             )
             tags = cursor.fetchall()
         return CablePageParts(references, recipients, paragraphs, tags)
+
+    def _page_parts_one_statement(self, cable: Cable, connection: Any) -> CablePageParts:
+        """``page_parts`` on PostgreSQL: the same four reads, in the same orders, as JSON arrays
+        of one statement. Under load each statement cost the server about 0.25 ms whatever it
+        read (these are key lookups of well under 0.1 ms of execution), so four cost a first
+        visit a third of its database time. Timestamps come back as ISO text (UTC, the
+        connection's time zone) and are read back as aware datetimes."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT "
+                "(SELECT COALESCE(json_agg(json_build_array(r.citing_id, r.label, r.text, r.kind, "
+                "r.target_identifier, r.cited_id, cited.identifier, citing.identifier, citing.created, "
+                "citing.subject) ORDER BY citing.created, citing.identifier, r.position), '[]') "
+                "FROM cables_reference r "
+                "INNER JOIN cables_cable citing ON citing.id = r.citing_id "
+                "LEFT OUTER JOIN cables_cable cited ON cited.id = r.cited_id "
+                "WHERE r.citing_id = %s OR r.cited_id = %s), "
+                "(SELECT COALESCE(json_agg(json_build_array(kind, name, precedence) "
+                "ORDER BY kind DESC, position), '[]') FROM cables_recipient WHERE cable_id = %s), "
+                "(SELECT COALESCE(json_agg(json_build_array(position, number, marking, text) "
+                "ORDER BY position), '[]') FROM cables_paragraph WHERE cable_id = %s), "
+                "(SELECT COALESCE(json_agg(json_build_array(t.code, t.name) ORDER BY ct.position), '[]') "
+                "FROM cables_cabletag ct INNER JOIN cables_tag t ON t.id = ct.tag_id WHERE ct.cable_id = %s)",
+                [cable.pk, cable.pk, cable.pk, cable.pk, cable.pk],
+            )
+            columns = [
+                json.loads(value) if isinstance(value, str | bytes) else value for value in cursor.fetchone()
+            ]
+        references_json, recipients, paragraphs, tags = columns
+        references = [
+            (*row[:8], datetime.fromisoformat(row[8]) if row[8] is not None else None, row[9])
+            for row in references_json
+        ]
+        return CablePageParts(
+            references,
+            [tuple(row) for row in recipients],
+            [tuple(row) for row in paragraphs],
+            [tuple(row) for row in tags],
+        )
 
 
 class CablePageParts(NamedTuple):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.test import TestCase
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
@@ -107,8 +108,10 @@ class CablePageTests(TestCase):
         self.load(*cited, citing, *others)
         # cold cache: the cached page and the collection version (one query, cables.page_cache);
         # cable+origin, references both ways (+cited, +citing), recipients, paragraphs,
-        # tags(+tag), previous and next cable of the same origin (one UNION); 1 to store the page
-        with self.assertNumQueries(1 + 6 + 1):
+        # tags(+tag), previous and next cable of the same origin (one UNION); 1 to store the page.
+        # PostgreSQL reads the references, recipients, paragraphs and tags in one statement.
+        parts = 1 if connection.vendor == "postgresql" else 4
+        with self.assertNumQueries(1 + 1 + parts + 1 + 1):
             response = self.client.get(reverse("cables:cable-detail", kwargs={"identifier": "06PARIS1"}))
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, 'href="/cables/06STATE3/"')
