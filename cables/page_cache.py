@@ -33,7 +33,9 @@ import pickle
 import threading
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -52,39 +54,64 @@ STORE_MAX_PAGES = getattr(settings, "CABLES_PAGE_STORE_MAX_PAGES", 50_000)
 CULL_EVERY = 500
 
 
-class _LocalPages:
-    """identifier -> (version, html), least recently used dropped first beyond ``max_bytes``."""
+class BoundedLRU:
+    """A per-process map, least recently used dropped first once the values' weights add up to
+    more than ``max_weight`` (or there are more than ``max_entries``); a value weighing more than
+    ``max_weight // largest_share`` is not kept. Thread-safe (gthread workers share it)."""
 
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self.size = 0
-        self.entries: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
+    def __init__(
+        self,
+        max_weight: int,
+        *,
+        weigh: Callable[[Any], int],
+        max_entries: int | None = None,
+        largest_share: int = 8,
+    ) -> None:
+        self.max_weight, self.max_entries, self.largest = max_weight, max_entries, max_weight // largest_share
+        self.weigh = weigh
+        self.size = 0  # the sum of the kept values' weights
+        self.entries: OrderedDict[str, tuple[Any, int]] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, identifier: str) -> tuple[str, bytes] | None:
+    def get(self, key: str) -> Any:
         with self.lock:
-            entry = self.entries.get(identifier)
-            if entry is not None:
-                self.entries.move_to_end(identifier)
-            return entry
+            entry = self.entries.get(key)
+            if entry is None:
+                return None
+            self.entries.move_to_end(key)
+            return entry[0]
 
-    def set(self, identifier: str, version: str, html: bytes) -> None:
-        if len(html) > self.max_bytes // 8:
+    def set(self, key: str, value: Any) -> None:
+        weight = self.weigh(value)
+        if weight > self.largest:
             return
         with self.lock:
-            old = self.entries.pop(identifier, None)
+            old = self.entries.pop(key, None)
             if old is not None:
-                self.size -= len(old[1])
-            self.entries[identifier] = (version, html)
-            self.size += len(html)
-            while self.size > self.max_bytes and self.entries:
+                self.size -= old[1]
+            self.entries[key] = (value, weight)
+            self.size += weight
+            while self.entries and (
+                self.size > self.max_weight
+                or (self.max_entries is not None and len(self.entries) > self.max_entries)
+            ):
                 _, (_, dropped) = self.entries.popitem(last=False)
-                self.size -= len(dropped)
+                self.size -= dropped
 
     def clear(self) -> None:
         with self.lock:
             self.entries.clear()
             self.size = 0
+
+
+class _LocalPages(BoundedLRU):
+    """identifier -> (version, html), bounded by the pages' bytes."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(max_bytes, weigh=lambda entry: len(entry[1]))
+
+    def set(self, identifier: str, version: str, html: bytes) -> None:  # type: ignore[override]
+        super().set(identifier, (version, html))
 
 
 local_pages = _LocalPages(LOCAL_MAX_BYTES)
