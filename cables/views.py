@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -60,7 +59,6 @@ from django.utils.timezone import localtime
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
-from cables.converters import CableIdentifierConverter
 from cables.filters import CableFilterSet
 from cables.models import (
     LIST_FIELDS,
@@ -77,7 +75,7 @@ from cables.models import (
 )
 from cables.page_cache import VERSION_KEY, BoundedLRU, cable_page_get, cable_page_set, collection_version
 from cables.parsing import canonicalize_id
-from cables.templatetags.cable_tags import link_refs, marking_badge, soft_breaks
+from cables.templatetags.cable_tags import cable_url, link_refs, marking_badge, soft_breaks
 
 try:  # full-text search (issue 3); the list falls back to a subject match without it
     from cables import search as search_engine
@@ -89,7 +87,6 @@ DEEP_OFFSET = 2_500  # rows: deeper pages of a date-ordered list start from a bo
 STATS_TIMEOUT = 600
 TIMELINE_STEPS = 20
 FILTER_NAMES = ("tag", "origin", "classification", "since", "until")
-_IDENTIFIER_RE = re.compile(rf"^(?:{CableIdentifierConverter.regex})$")
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -132,13 +129,6 @@ def collection_stats(
     if local:
         local_stats.set(key, value)
     return value
-
-
-def cable_url(identifier: str) -> str | None:
-    """The page of a cable id (loaded or only cited), or None if it cannot be a URL."""
-    if identifier and _IDENTIFIER_RE.match(identifier):
-        return reverse("cables:cable-detail", kwargs={"identifier": identifier})
-    return None
 
 
 def timeline(rows: list[dict[str, Any]], *, key: str = "year") -> list[dict[str, Any]]:

@@ -199,13 +199,19 @@ def _esc(value: Any) -> str:
 _IDENTIFIER_RE = re.compile(CableIdentifierConverter.regex)
 
 
-def _cable_url(identifier: str) -> str:
-    """``cable.get_absolute_url()``: the reversed URL of one identifier around any identifier the
-    URL converter takes as it is (every loaded cable's); ``reverse`` for anything else."""
-    if _IDENTIFIER_RE.fullmatch(identifier):
+def cable_url(identifier: str) -> str | None:
+    """The page of a cable id (loaded or only cited), as ``reverse`` makes it, or None if the URL
+    converter does not take the id: the reversed URL around the id, reversed once per script
+    prefix and URLconf (a list page links 50 cables, a cable page all its references)."""
+    if identifier and _IDENTIFIER_RE.fullmatch(identifier):
         head, tail = _cable_url_parts(get_script_prefix(), get_urlconf())
         return f"{head}{identifier}{tail}"
-    return reverse("cables:cable-detail", kwargs={"identifier": identifier})
+    return None
+
+
+def _cable_url(identifier: str) -> str:
+    """``cable.get_absolute_url()``: ``cable_url``, or ``reverse`` for an id it does not take."""
+    return cable_url(identifier) or reverse("cables:cable-detail", kwargs={"identifier": identifier})
 
 
 @lru_cache(maxsize=64)
