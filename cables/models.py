@@ -8,10 +8,12 @@ cited cable (``cited``) by ingest as soon as both are loaded, whichever comes fi
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
+import psycopg
 from django.conf import settings
 from django.db import connections, models
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
@@ -254,33 +256,19 @@ class CableQuerySet(models.QuerySet["Cable"]):
         ``filter(origin_id=cable.origin_id).neighbour(cable, later=...)`` finds, in one query, as
         ``{"identifier", "created"}`` dicts or None (None and None for a cable without origin).
 
-        The cable page's hottest read, so written in SQL: the ORM spent ten times longer building
-        the UNION of the two index probes than the database spent answering it. The expression
-        is the one of the ``cable_origin_sequence_idx`` index, as ``neighbour()`` writes it."""
+        Written in SQL (``_NEIGHBOUR_PROBE``): the ORM spent ten times longer building the UNION
+        of the two index probes than the database spent answering it."""
         if cable.origin_id is None:
             return None, None
-        # only quoted names of the table and its columns are formatted into the SQL
         connection = connections[self.db]
-        table, quote = self.model._meta.db_table, connection.ops.quote_name
-        sequence = f"COALESCE({quote('created')}, %s)"
-        probe = (
-            f"SELECT {quote('identifier')}, {quote('created')}, %s FROM {quote(table)} "  # noqa: S608
-            f"WHERE {quote('origin_id')} = %s AND {sequence} {{op}}= %s "
-            f"AND ({sequence} {{op}} %s OR {quote('identifier')} {{op}} %s) "
-            f"ORDER BY {sequence} {{order}}, {quote('identifier')} {{order}} LIMIT 1"
-        )
         undated = connection.ops.adapt_datetimefield_value(UNDATED)
         key = connection.ops.adapt_datetimefield_value(_sequence_key(cable.created))
         params = [cable.origin_id, undated, key, undated, key, cable.identifier, undated]
-        sql = (
-            f"SELECT * FROM ({probe.format(op='<', order='DESC')}) {quote('before')} UNION ALL "  # noqa: S608
-            f"SELECT * FROM ({probe.format(op='>', order='ASC')}) {quote('after')}"
-        )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [0, *params, 1, *params])
+            cursor.execute(_ORIGIN_NEIGHBOURS, [*params, *params])
             rows = cursor.fetchall()
         datetime_value = _datetime_converter(connection)
-        found = {int(later): {"identifier": i, "created": datetime_value(c)} for i, c, later in rows}
+        found = {later: {"identifier": i, "created": datetime_value(c)} for i, c, later in rows}
         return found.get(0), found.get(1)
 
     # --- the cable page's reads ----------------------------------------------------------------
@@ -288,17 +276,40 @@ class CableQuerySet(models.QuerySet["Cable"]):
     # reads are fixed SQL, since the ORM spent several times longer building and compiling each
     # query than the database spent answering it. Column and table names are Django's defaults.
 
+    def page(self, identifier: str) -> CablePageData | None:
+        """Everything the cable page reads (``CablePageData``), or None if no cable has this
+        identifier: ``for_page``, ``page_parts`` and ``origin_neighbours``, in that order, or on
+        PostgreSQL the same reads as one statement. Under load each statement cost PostgreSQL
+        about 0.25 ms whatever it read (these are key lookups of well under 0.1 ms of
+        execution), and Django about as much again: a first visit made five."""
+        connection = connections[self.db]
+        if connection.vendor != "postgresql":  # SQLite 3.40 has no ordered json_group_array
+            cable = self.for_page(identifier)
+            if cable is None:
+                return None
+            return CablePageData(cable, self.page_parts(cable), self.origin_neighbours(cable))
+        with prepared_cursor(connection) as cursor:
+            cursor.execute(_PAGE_ONE_STATEMENT, [identifier])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        detail = len(DETAIL_COLUMNS)
+        cable = _per_connection(connection, _make_detail_reader)(row[:detail])
+        origin_name, origin_slug, *parts, previous_cable, next_cable = row[detail:]
+        cable.origin = (
+            Origin(id=cable.origin_id, name=origin_name, slug=origin_slug) if cable.origin_id else None
+        )
+        # json arrives parsed; timestamps as ISO text in the connection's time zone (UTC)
+        parts = _page_parts(parts, _iso_datetime)
+        neighbours = (
+            {"identifier": row[0], "created": _iso_datetime(row[1])} if row else None
+            for row in (previous_cable, next_cable)
+        )
+        return CablePageData(cable, parts, tuple(neighbours))
+
     def for_page(self, identifier: str) -> Cable | None:
         """The cable with the columns its page shows and its origin (name and slug), or None."""
-        columns = ", ".join(f"c.{name}" for name in DETAIL_COLUMNS)
-        found = list(
-            self.raw(
-                f"SELECT {columns}, o.name AS origin_name, o.slug AS origin_slug "  # noqa: S608
-                "FROM cables_cable c LEFT JOIN cables_origin o ON o.id = c.origin_id "
-                "WHERE c.identifier = %s",
-                [identifier],
-            )
-        )
+        found = list(self.raw(_FOR_PAGE.format(more=""), [identifier]))
         if not found:
             return None
         cable = found[0]
@@ -312,61 +323,22 @@ class CableQuerySet(models.QuerySet["Cable"]):
     def page_parts(self, cable: Cable) -> CablePageParts:
         """What the cable page shows beside the cable, as rows: the references in both
         directions, the recipients, the paragraphs, the tags (see ``CablePageParts``); the reads
-        of ``_PAGE_PARTS``, four queries, or on PostgreSQL one statement of four JSON arrays.
-        Under load each statement cost PostgreSQL about 0.25 ms whatever it read (these are key
-        lookups of well under 0.1 ms of execution): four cost a first visit a third of its
-        database time. (SQLite 3.40 has no ordered ``json_group_array``.)"""
+        of ``_PAGE_PARTS``, one query each."""
         connection = connections[self.db]
-        params = [[cable.pk] * sql.count("%s") for _columns, sql, _order in _PAGE_PARTS]
+        parts = []
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(_PAGE_PARTS_ONE_STATEMENT, [param for part in params for param in part])
-                # json arrives parsed; timestamps as ISO text in the connection's time zone (UTC)
-                references, *others = cursor.fetchone()
-                to_datetime = _iso_datetime
-            else:
-                parts = []
-                for statement, part_params in zip(_PAGE_PARTS_STATEMENTS, params, strict=True):
-                    cursor.execute(statement, part_params)
-                    parts.append(cursor.fetchall())
-                references, *others = parts
-                to_datetime = _datetime_converter(connection)
-        recipients, paragraphs, tags = ([tuple(row) for row in rows] for rows in others)
-        return CablePageParts(
-            [(*row[:8], to_datetime(row[8]), row[9]) for row in references], recipients, paragraphs, tags
-        )
+            for statement in _PAGE_PARTS_STATEMENTS:
+                cursor.execute(statement, [cable.pk] * statement.count("%s"))
+                parts.append(cursor.fetchall())
+        return _page_parts(parts, _datetime_converter(connection))
 
 
-# The reads of ``CableQuerySet.page_parts`` (columns, FROM ... WHERE with the cable's id for each
-# %s, order), in ``CablePageParts``'s order: fixed SQL, faster than the ORM's compiled queries.
-_PAGE_PARTS = (
-    (
-        "r.citing_id, r.label, r.text, r.kind, r.target_identifier, r.cited_id, cited.identifier, "
-        "citing.identifier, citing.created, citing.subject",
-        "FROM cables_reference r INNER JOIN cables_cable citing ON citing.id = r.citing_id "
-        "LEFT OUTER JOIN cables_cable cited ON cited.id = r.cited_id "
-        "WHERE r.citing_id = %s OR r.cited_id = %s",
-        "citing.created, citing.identifier, r.position",
-    ),
-    ("kind, name, precedence", "FROM cables_recipient WHERE cable_id = %s", "kind DESC, position"),
-    ("position, number, marking, text", "FROM cables_paragraph WHERE cable_id = %s", "position"),
-    (
-        "t.code, t.name",
-        "FROM cables_cabletag ct INNER JOIN cables_tag t ON t.id = ct.tag_id WHERE ct.cable_id = %s",
-        "ct.position",
-    ),
-)
-
-
-_PAGE_PARTS_STATEMENTS = [f"SELECT {columns} {sql} ORDER BY {order}" for columns, sql, order in _PAGE_PARTS]
-_PAGE_PARTS_ONE_STATEMENT = "SELECT " + ", ".join(
-    f"(SELECT COALESCE(json_agg(json_build_array({columns}) ORDER BY {order}), '[]') {sql})"
-    for columns, sql, order in _PAGE_PARTS
-)
-
-
-def _iso_datetime(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value is not None else None
+def _page_parts(rows: list[list], to_datetime: Callable[[Any], datetime | None]) -> CablePageParts:
+    references, *others = rows
+    recipients, paragraphs, tags = ([tuple(row) for row in part] for part in others)
+    return CablePageParts(
+        [(*row[:8], to_datetime(row[8]), row[9]) for row in references], recipients, paragraphs, tags
+    )
 
 
 class CablePageParts(NamedTuple):
@@ -381,19 +353,146 @@ class CablePageParts(NamedTuple):
     tags: list[tuple[str, str]]  # (code, glossary name)
 
 
+class CablePageData(NamedTuple):
+    """What ``CableQuerySet.page`` reads for a cable page."""
+
+    cable: Cable  # with the DETAIL_COLUMNS and its origin
+    parts: CablePageParts
+    neighbours: tuple[dict | None, dict | None]  # see ``CableQuerySet.origin_neighbours``
+
+
+# The cable page's reads, fixed SQL. ``{more}`` takes more columns: on PostgreSQL the parts and
+# the neighbours, read by the same statement.
+_FOR_PAGE = (  # only the DETAIL_COLUMNS names are formatted into the SQL
+    "SELECT "  # noqa: S608
+    + ", ".join(f"c.{name}" for name in DETAIL_COLUMNS)
+    + ", o.name AS origin_name, "
+    "o.slug AS origin_slug{more} FROM cables_cable c LEFT JOIN cables_origin o ON o.id = c.origin_id "
+    "WHERE c.identifier = %s"
+)
+
+# The reads of ``CableQuerySet.page_parts`` (columns, FROM ... WHERE with the cable's id as
+# {cable}, order), in ``CablePageParts``'s order.
+_PAGE_PARTS = (
+    (
+        "r.citing_id, r.label, r.text, r.kind, r.target_identifier, r.cited_id, cited.identifier, "
+        "citing.identifier, citing.created, citing.subject",
+        "FROM cables_reference r INNER JOIN cables_cable citing ON citing.id = r.citing_id "
+        "LEFT OUTER JOIN cables_cable cited ON cited.id = r.cited_id "
+        "WHERE r.citing_id = {cable} OR r.cited_id = {cable}",
+        "citing.created, citing.identifier, r.position",
+    ),
+    ("kind, name, precedence", "FROM cables_recipient WHERE cable_id = {cable}", "kind DESC, position"),
+    ("position, number, marking, text", "FROM cables_paragraph WHERE cable_id = {cable}", "position"),
+    (  # each tag by its key: with a join PostgreSQL hashed all 1,088 tags for every page
+        "(SELECT t.code FROM cables_tag t WHERE t.id = ct.tag_id), "
+        "(SELECT t.name FROM cables_tag t WHERE t.id = ct.tag_id)",
+        "FROM cables_cabletag ct WHERE ct.cable_id = {cable}",
+        "ct.position",
+    ),
+)
+
+_PAGE_PARTS_STATEMENTS = [
+    f"SELECT {columns} {sql.format(cable='%s')} ORDER BY {order}" for columns, sql, order in _PAGE_PARTS
+]
+
+# The same origin's cable before ({op} <, {order} DESC) or after (>, ASC) a cable whose origin,
+# sequence key and identifier are {origin}, {key} and {identifier}: one probe of the
+# ``cable_origin_sequence_idx`` index, its expression written as ``neighbour()`` writes it
+# ({undated} is ``UNDATED``).
+_NEIGHBOUR_PROBE = (
+    "SELECT {columns} FROM cables_cable n WHERE n.origin_id = {origin} "
+    "AND COALESCE(n.created, {undated}) {op}= {key} "
+    "AND (COALESCE(n.created, {undated}) {op} {key} OR n.identifier {op} {identifier}) "
+    "ORDER BY COALESCE(n.created, {undated}) {order}, n.identifier {order} LIMIT 1"
+)
+_BEFORE, _AFTER = {"op": "<", "order": "DESC"}, {"op": ">", "order": "ASC"}
+_UNDATED_SQL = f"'{UNDATED.isoformat()}'::timestamptz"
+_ORIGIN_NEIGHBOURS = " UNION ALL ".join(
+    "SELECT * FROM ("  # noqa: S608 - fixed SQL
+    + _NEIGHBOUR_PROBE.format(
+        columns=f"n.identifier, n.created, {later}",
+        origin="%s",
+        key="%s",
+        identifier="%s",
+        undated="%s",
+        **way,
+    )
+    + f") n{later}"
+    for later, way in enumerate((_BEFORE, _AFTER))
+)
+# PostgreSQL's statement of ``CableQuerySet.page``, the identifier its only parameter: prepared
+# once per connection (``prepared_cursor``), its plan made once. ``UNDATED`` is a literal, so that
+# the one plan's probes match the index expression.
+_PAGE_ONE_STATEMENT = _FOR_PAGE.format(
+    more="".join(
+        f", (SELECT COALESCE(json_agg(json_build_array({columns}) ORDER BY {order}), '[]') "
+        f"{sql.format(cable='c.id')}) AS page_{name}"
+        for (columns, sql, order), name in zip(_PAGE_PARTS, CablePageParts._fields, strict=True)
+    )
+    + "".join(
+        ", ("
+        + _NEIGHBOUR_PROBE.format(
+            columns="json_build_array(n.identifier, n.created)",
+            origin="c.origin_id",
+            key=f"COALESCE(c.created, {_UNDATED_SQL})",
+            identifier="c.identifier",
+            undated=_UNDATED_SQL,
+            **way,
+        )
+        + f") AS {name}"
+        for name, way in (("previous_cable", _BEFORE), ("next_cable", _AFTER))
+    )
+)
+
+
+def _iso_datetime(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value is not None else None
+
+
+@contextmanager
+def prepared_cursor(connection: Any) -> Iterator[Any]:
+    """A cursor for fixed SQL run on every cable page: on PostgreSQL each statement is prepared
+    once per connection, so its plan is made once. Django's cursors bind parameters on the client,
+    so PostgreSQL parses and plans each statement every time: for the page's one statement that
+    was three quarters of its server CPU (2.5 of 3.3 ms). Elsewhere, the ordinary cursor.
+
+    Prepared statements live in the database session: behind a pooler in transaction mode,
+    set ``CABLES_DB_PREPARE=0`` (settings.CABLES_DB_PREPARE) to turn them off."""
+    if connection.vendor != "postgresql" or not settings.CABLES_DB_PREPARE:
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    connection.ensure_connection()
+    # Django's usual wrapping (query log, assertNumQueries, execute wrappers) of a cursor that
+    # binds on the server; ``prepare_threshold`` (settings) lets this connection prepare at all.
+    with connection._prepare_cursor(_PreparingCursor(connection.connection)) as cursor:
+        yield cursor
+
+
+class _PreparingCursor(psycopg.Cursor):
+    def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+        return super().execute(query, params, **{**kwargs, "prepare": True})
+
+
+def _per_connection(connection: Any, make: Callable[[Any], Any]) -> Any:
+    """``make(connection)``, made once per connection object (each thread has its own): the
+    converters of the cable page's reads. Building the datetime converter alone took a twentieth
+    of a first visit to a cable page."""
+    made = _PER_CONNECTION.setdefault(connection, {})
+    found = made.get(make)
+    if found is None:
+        found = made[make] = make(connection)
+    return found
+
+
+_PER_CONNECTION: weakref.WeakKeyDictionary[Any, dict[Callable, Any]] = weakref.WeakKeyDictionary()
+
+
 def _datetime_converter(connection: Any) -> Callable[[Any], datetime | None]:
     """A database value of a DateTimeField column as the ORM returns it (aware; SQLite stores
-    text), with the converters the ORM applies. Made once per connection object (each thread has
-    its own): building it took a twentieth of a first visit to a cable page."""
-    convert = _DATETIME_CONVERTERS.get(connection)
-    if convert is None:
-        convert = _DATETIME_CONVERTERS[connection] = _make_datetime_converter(connection)
-    return convert
-
-
-_DATETIME_CONVERTERS: weakref.WeakKeyDictionary[Any, Callable[[Any], datetime | None]] = (
-    weakref.WeakKeyDictionary()
-)
+    text), with the converters the ORM applies."""
+    return _per_connection(connection, _make_datetime_converter)
 
 
 def _make_datetime_converter(connection: Any) -> Callable[[Any], datetime | None]:
@@ -406,6 +505,26 @@ def _make_datetime_converter(connection: Any) -> Callable[[Any], datetime | None
         return value
 
     return convert
+
+
+def _make_detail_reader(connection: Any) -> Callable[[Any], Cable]:
+    """A row of the DETAIL_COLUMNS as a Cable, through the converters the ORM applies (the JSON
+    fields arrive as text), as ``raw()`` would make it."""
+    columns = [Cable._meta.get_field(name).get_col(Cable._meta.db_table) for name in DETAIL_COLUMNS]
+    converters = [
+        (index, column, found)
+        for index, column in enumerate(columns)
+        if (found := connection.ops.get_db_converters(column) + column.get_db_converters(connection))
+    ]
+
+    def read(row: Any) -> Cable:
+        values = list(row)
+        for index, column, functions in converters:
+            for function in functions:
+                values[index] = function(values[index], column, connection)
+        return Cable.from_db(connection.alias, DETAIL_COLUMNS, values)
+
+    return read
 
 
 class Cable(models.Model):

@@ -44,7 +44,7 @@ from django.db import connections, router
 from django.db.models import Q
 from django.utils import timezone
 
-from cables.models import CablePage
+from cables.models import CablePage, prepared_cursor
 
 VERSION_KEY = "cables:version"
 PAGE_TIMEOUT = 24 * 3600
@@ -169,7 +169,7 @@ def _stored(identifier: str) -> tuple[str | None, bytes | None, str | None]:
         identifier,
         connection.ops.adapt_datetimefield_value(oldest),
     ]
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(sql, params)
         value, stored_version, html = cursor.fetchone()
     if value is not None:
@@ -209,7 +209,7 @@ def cable_page_set(identifier: str, *, version: str, html: bytes) -> None:
         + ", ".join(f"{column} = EXCLUDED.{column}" for column in columns)
     )
     stored_at = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(sql, [identifier, version, html, stored_at])
     local_pages.set(identifier, version, html)
     if next(_writes) % CULL_EVERY == 0:

@@ -30,6 +30,19 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# The cable page's fixed SQL runs as prepared statements (cables.models.prepared_cursor): one plan
+# per connection instead of one per page. Behind a pooler in transaction mode, where a session's
+# prepared statements are not there on the next transaction, set CABLES_DB_PREPARE=0. Only
+# that cursor prepares: Django's own cursors bind on the client and never do.
+CABLES_DB_PREPARE = os.environ.get("CABLES_DB_PREPARE", "1") != "0"
+_POSTGRES_CONNECTION = {
+    "CONN_MAX_AGE": int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
+    "CONN_HEALTH_CHECKS": True,
+    # psycopg prepares nothing on a connection whose threshold is None (Django's default)
+    "OPTIONS": {"prepare_threshold": 5} if CABLES_DB_PREPARE else {},
+}
+
+
 def database_from_env() -> dict:
     """DATABASE_URL (postgres://user:pw@host:port/name) or POSTGRES_* names; else SQLite."""
     url = os.environ.get("DATABASE_URL", "").strip()
@@ -46,8 +59,7 @@ def database_from_env() -> dict:
             "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "",
             "PORT": str(parts.port or ""),
-            "CONN_MAX_AGE": int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
-            "CONN_HEALTH_CHECKS": True,
+            **_POSTGRES_CONNECTION,
         }
     if os.environ.get("POSTGRES_DB"):
         return {
@@ -57,8 +69,7 @@ def database_from_env() -> dict:
             "PASSWORD": os.environ.get("POSTGRES_PASSWORD", ""),
             "HOST": os.environ.get("POSTGRES_HOST", "127.0.0.1"),
             "PORT": os.environ.get("POSTGRES_PORT", "5432"),
-            "CONN_MAX_AGE": int(os.environ.get("DJANGO_CONN_MAX_AGE", "60")),
-            "CONN_HEALTH_CHECKS": True,
+            **_POSTGRES_CONNECTION,
         }
     return {
         "ENGINE": "django.db.backends.sqlite3",

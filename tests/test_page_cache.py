@@ -171,3 +171,30 @@ def test_another_cache_backend_reads_the_version_and_the_page_apart(cable_files,
     assert len(ctx.captured_queries) == 1  # the page; the version is in memory
     collection_version_bump()
     assert cable_page_get("06PARIS1")[1] is None
+
+
+def _prepared_runs() -> dict[str, int]:
+    """Each prepared statement of this connection, with how often it ran."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
+        return dict(cursor.fetchall())
+
+
+def test_the_page_reads_and_store_are_prepared_statements_on_postgresql(cable_files, settings):
+    """On PostgreSQL the cable page's fixed SQL (the store read, the page's one read, the store
+    upsert) runs as statements prepared once per connection; CABLES_DB_PREPARE=0 turns that off.
+    On SQLite the same pages are served by ordinary cursors."""
+    cables_ingest(sources=[cable_files("a.txt", make_cable("06PARIS1"), make_cable("06PARIS2"))])
+    before = _prepared_runs() if connection.vendor == "postgresql" else {}
+    assert "Subject of 06PARIS1" in page("06PARIS1")
+    if connection.vendor != "postgresql":
+        return
+    ran = {sql: runs for sql, runs in _prepared_runs().items() if runs > before.get(sql, 0)}
+    assert len(ran) == 3, list(ran)
+    assert sum("FROM cables_cable c LEFT JOIN cables_origin o" in sql for sql in ran) == 1
+    assert sum(sql.startswith("INSERT INTO") and "cables_cablepage" in sql for sql in ran) == 1
+    assert sum(sql.startswith("SELECT") and "cables_cablepage" in sql for sql in ran) == 1
+    settings.CABLES_DB_PREPARE = False
+    before = _prepared_runs()
+    assert "Subject of 06PARIS2" in page("06PARIS2")
+    assert _prepared_runs() == before

@@ -8,7 +8,7 @@ from django.test import TestCase
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
 from cables.ingest import cables_ingest
-from cables.models import Cable, Tag
+from cables.models import DETAIL_COLUMNS, Cable, Tag
 from cables.page_cache import collection_version_bump
 from cables.search import search_index_rebuild
 from tests.factories import make_cable, make_paragraph, make_reference
@@ -109,9 +109,9 @@ class CablePageTests(TestCase):
         # cold cache: the cached page and the collection version (one query, cables.page_cache);
         # cable+origin, references both ways (+cited, +citing), recipients, paragraphs,
         # tags(+tag), previous and next cable of the same origin (one UNION); 1 to store the page.
-        # PostgreSQL reads the references, recipients, paragraphs and tags in one statement.
-        parts = 1 if connection.vendor == "postgresql" else 4
-        with self.assertNumQueries(1 + 1 + parts + 1 + 1):
+        # PostgreSQL reads the cable, its parts and its neighbours in one statement.
+        reads = 1 if connection.vendor == "postgresql" else 1 + 4 + 1
+        with self.assertNumQueries(1 + reads + 1):
             response = self.client.get(reverse("cables:cable-detail", kwargs={"identifier": "06PARIS1"}))
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, 'href="/cables/06STATE3/"')
@@ -262,6 +262,49 @@ class ReadingRoomTests(TestCase):
                 [c and (c.identifier, c.created) for c in expected],
                 cable.identifier,
             )
+
+    def test_page_reads_what_the_three_reads_read(self):
+        """``Cable.objects.page`` (one statement on PostgreSQL) equals ``for_page``,
+        ``page_parts`` and ``origin_neighbours``, field by field, on cables with and without
+        origin, date, references either way, recipients, paragraphs and tags."""
+        self.load(
+            make_cable("06PARIS1", created="2006-01-01T00:00:00Z", references=(make_reference("06STATE9"),)),
+            make_cable(
+                "06PARIS2",
+                created="2006-02-01T09:30:00Z",
+                references=(make_reference("06PARIS1", label="A"), make_reference("06NOWHERE9", label="B")),
+                paragraphs=tuple(make_paragraph(n, f"({n}) text") for n in range(1, 4)),
+            ),
+            make_cable("06PARIS3", created=None, references=(make_reference("06PARIS2"),), tags=()),
+            make_cable("06PARIS4", created=None),
+            make_cable("06NOWHERE1", origin=None),
+        )
+        self.assertIsNone(Cable.objects.page("06PARIS99"))
+        for identifier in ("06PARIS1", "06PARIS2", "06PARIS3", "06PARIS4", "06NOWHERE1"):
+            neighbours = 0 if identifier == "06NOWHERE1" else 1  # a cable without origin has none
+            with self.assertNumQueries(1 if connection.vendor == "postgresql" else 1 + 4 + neighbours):
+                page = Cable.objects.page(identifier)
+            cable = Cable.objects.for_page(identifier)
+            self.assertEqual(page.cable.get_deferred_fields(), cable.get_deferred_fields(), identifier)
+            self.assertEqual(
+                {name: getattr(page.cable, name) for name in DETAIL_COLUMNS},
+                {name: getattr(cable, name) for name in DETAIL_COLUMNS},
+                identifier,
+            )
+            self.assertEqual(
+                page.cable.origin and (page.cable.origin.pk, page.cable.origin.name, page.cable.origin.slug),
+                cable.origin and (cable.origin.pk, cable.origin.name, cable.origin.slug),
+            )
+            self.assertEqual(page.parts, Cable.objects.page_parts(cable), identifier)
+            self.assertEqual(page.neighbours, Cable.objects.origin_neighbours(cable), identifier)
+        paris2 = Cable.objects.page("06PARIS2")
+        references = paris2.parts.references
+        self.assertEqual(
+            [row[4] for row in references if row[0] == paris2.cable.pk], ["06PARIS1", "06NOWHERE9"]
+        )
+        self.assertEqual([row[7] for row in references if row[0] != paris2.cable.pk], ["06PARIS3"])
+        self.assertEqual(len(paris2.parts.paragraphs), 3)
+        self.assertEqual([n and n["identifier"] for n in paris2.neighbours], ["06PARIS1", "06PARIS3"])
 
     def test_text_and_json_downloads(self):
         self.load(make_cable("06PARIS2", references=(make_reference("06STATE1"),)))
