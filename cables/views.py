@@ -33,14 +33,17 @@ import hashlib
 import math
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
+from django.core.signals import setting_changed
 from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import TruncMonth
+from django.dispatch import receiver
 from django.http import (
     Http404,
     HttpRequest,
@@ -50,12 +53,14 @@ from django.http import (
     QueryDict,
 )
 from django.shortcuts import get_object_or_404, redirect
+from django.template import engines
 from django.template.defaultfilters import date as date_filter
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import cached_property
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import localtime
+from django.utils.text import Truncator
+from django.utils.timezone import localtime, template_localtime
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
@@ -75,7 +80,17 @@ from cables.models import (
 )
 from cables.page_cache import VERSION_KEY, BoundedLRU, cable_page_get, cable_page_set, collection_version
 from cables.parsing import canonicalize_id
-from cables.templatetags.cable_tags import cable_url, link_refs, marking_badge, soft_breaks
+from cables.templatetags.cable_tags import (
+    cable_page_url,
+    cable_url,
+    classification_badge,
+    classification_url,
+    link_refs,
+    marking_badge,
+    origin_url,
+    soft_breaks,
+    tag_url,
+)
 
 try:  # full-text search (issue 3); the list falls back to a subject match without it
     from cables import search as search_engine
@@ -918,7 +933,8 @@ class CableDetailView(DetailView):
 
     The rendered page is cached per cable until the collection changes (``cables.page_cache``):
     a warm page is one query; a cold one that query, the reads of ``Cable.objects.page`` (one
-    statement on PostgreSQL, six queries on SQLite) and one upsert to store the page."""
+    statement on PostgreSQL, six queries on SQLite) and one upsert to store the page. The page
+    is built by ``cable_page_html``, which renders what ``cables/cable_detail.html`` would."""
 
     model = Cable
     slug_field = "identifier"
@@ -933,8 +949,7 @@ class CableDetailView(DetailView):
         if self.page_data is None:
             return self.missing(identifier)
         self.object = self.page_data.cable
-        response = self.render_to_response(self.get_context_data(object=self.object))
-        response.render()
+        response = HttpResponse(cable_page_html(self.get_context_data(object=self.object)))
         cable_page_set(identifier, version=version, html=response.content)
         return response
 
@@ -982,8 +997,7 @@ class CableDetailView(DetailView):
             ref_links[""] = linked[0]["url"]  # a bare REFTEL / REF means the only cited cable
         recipients = [{"kind": kind, "name": name, "precedence": p} for kind, name, p in parts.recipients]
         previous_cable, next_cable = (
-            Cable(identifier=row["identifier"], created=row["created"]) if row else None
-            for row in neighbours
+            Cable(identifier=row["identifier"], created=row["created"]) if row else None for row in neighbours
         )
         context.update(
             references=references,
@@ -1015,7 +1029,7 @@ def cable_references(cable: Cable, rows: list[tuple]) -> tuple[list[dict[str, An
     for citing_id, label, text, kind, target, cited_id, cited_identifier, *citing in rows:
         if citing_id == cable.pk:
             if cited_id is not None:
-                url = reverse("cables:cable-detail", kwargs={"identifier": cited_identifier})
+                url = cable_page_url(cited_identifier)
             else:
                 url = cable_url(target) if kind == "cable" else None
             references.append({"label": label, "text": text, "kind": kind, "cited_id": cited_id, "url": url})
@@ -1069,7 +1083,7 @@ def cited_by_html(cited_by: list[Cable]) -> SafeString:
     """The items of the "Cited by" list."""
     items = []
     for citing in cited_by:
-        item = format_html('<a href="{}">{}</a>', citing.get_absolute_url(), citing.identifier)
+        item = format_html('<a href="{}">{}</a>', cable_page_url(citing.identifier), citing.identifier)
         if citing.created:
             item += format_html(
                 ' <span class="muted">{}</span>', date_filter(localtime(citing.created), "j M Y")
@@ -1084,11 +1098,232 @@ def tags_html(cable_tags: list[tuple[str, str]]) -> SafeString:
     """The cable's tags, linked to their pages, with their glossary names."""
     items = []
     for code, name in cable_tags:
-        item = format_html('<li><a href="{}">{}</a>', reverse("cables:tag-detail", args=[code]), code)
+        item = format_html('<li><a href="{}">{}</a>', tag_url(code), code)
         if name:
             item += format_html(' <span class="tag-name">{}</span>', name)
         items.append(item + "</li>")
     return format_html('<ul class="tag-list">{}</ul>', mark_safe("".join(items))) if items else ""  # noqa: S308
+
+
+# --- the whole cable page, without the template engine -------------------------------------------
+# ``cable_page_html`` renders what ``cables/cable_detail.html`` (with its two includes) renders,
+# byte for byte (tests/test_cable_page_render.py holds it to the template): on a first visit the
+# template engine cost about a third of the page's CPU. The site frame (``base.html`` around the
+# title and the content) is rendered once per process by the template engine itself.
+
+
+def _page_frame() -> tuple[str, str, str]:
+    """``base.html`` as the cable page renders it (no search query, no current section), split
+    around its title and content."""
+    return _page_frame_for(get_script_prefix(), get_urlconf())
+
+
+@lru_cache(maxsize=8)
+def _page_frame_for(prefix: str, urlconf: str | None) -> tuple[str, str, str]:
+    """The frame per script prefix and URLconf (its links), rendered once: its static file names
+    change only with the settings (``setting_changed`` clears it)."""
+    html = engines["django"].from_string(_FRAME_TEMPLATE).render({})
+    before_title, between, after_content = html.split(_HOLE)
+    return before_title, between, after_content
+
+
+_HOLE = "\x00"
+_FRAME_TEMPLATE = (
+    '{% extends "base.html" %}{% block title %}' + _HOLE + "{% endblock title %}"
+    "{% block content %}" + _HOLE + "{% endblock content %}"
+)
+
+
+@receiver(setting_changed)
+def _page_frame_clear(**kwargs: Any) -> None:
+    _page_frame_for.cache_clear()
+
+
+def _date(value: Any, fmt: str) -> str:
+    return escape(date_filter(template_localtime(value), fmt))
+
+
+def _recipients_html(recipients: list[dict[str, Any]]) -> str:
+    return "".join(
+        f"<li>{escape(r['name'])}"
+        + (f' <span class="muted">{escape(r["precedence"])}</span>' if r["precedence"] else "")
+        + "</li>"
+        for r in recipients
+    )
+
+
+def cable_page_html(context: dict[str, Any]) -> str:
+    """The cable page: what ``cables/cable_detail.html`` renders with ``context`` (the view's)."""
+    cable = context["cable"]
+    identifier = escape(cable.identifier)
+    title = identifier
+    if cable.subject:
+        title += ": " + escape(Truncator(cable.subject).chars(90))
+    badge = classification_badge(cable.classification)
+    if cable.created:
+        created = _date(cable.created, "c")
+        byline_date = f'<time datetime="{created}">{_date(cable.created, "j F Y")}</time>'
+    else:
+        byline_date = "Date unknown"
+    if cable.origin:
+        origin_html = f'<a href="{escape(origin_url(cable.origin.slug))}">{escape(cable.origin.name)}</a>'
+    else:
+        origin_html = None
+    out = [
+        '\n<article class="cable-page">\n  <header class="cable-head">\n'
+        f'    <p class="kicker"><span class="ident">{identifier}</span> {badge}'
+        f"{' <span class="muted">partial text</span>' if cable.is_partial else ''}</p>\n"
+        f'    <h1 class="cable-subject">{escape(cable.subject or "(no subject)")}</h1>\n'
+        f'    <p class="byline">{byline_date} &middot; '
+        f"{origin_html or escape(cable.station or 'origin unknown')}</p>\n"
+        '  </header>\n\n  <div class="cable-main">\n    '
+    ]
+    out.append(_routing_html(cable, context["to_recipients"], context["info_recipients"]))
+    out.append("\n\n    ")
+    if context["references"]:
+        out.append(
+            '\n    <section aria-labelledby="refs">\n      <h2 id="refs">References</h2>\n'
+            f'      <ul class="ref-list">\n        {context["references_html"]}\n'
+            "      </ul>\n    </section>\n    "
+        )
+    out.append(
+        '\n\n    <section aria-labelledby="text">\n      <h2 id="text">Text</h2>\n'
+        '      <div class="telegram">\n        '
+    )
+    if context["paragraphs_html"]:
+        out.append(context["paragraphs_html"])
+    else:
+        out.append(f"\n        <pre>{escape(cable.body)}</pre>\n        ")
+    out.append("\n      </div>\n      ")
+    if cable.signer:
+        out.append(f'<p class="signer">{escape(cable.signer)}</p>')
+    out.append(
+        '\n    </section>\n\n    <section aria-labelledby="cited-by">\n'
+        '      <h2 id="cited-by">Cited by</h2>\n      '
+    )
+    if context["cited_by"]:
+        out.append(
+            f'\n      <ul class="cited-by-list">\n        {context["cited_by_html"]}\n      </ul>\n      '
+        )
+    else:
+        out.append('\n      <p class="muted">No loaded cable cites this one.</p>\n      ')
+    out.append(
+        '\n    </section>\n  </div>\n\n  \n  <aside class="cable-aside" aria-label="About this cable">\n    '
+    )
+    out.append(_metadata_html(cable, context["tags_html"], badge, origin_html))
+    text, json, history = (
+        escape(cable_url(cable.identifier, f"cables:{route}"))
+        for route in ("cable-text", "cable-json", "cable-history")
+    )
+    out.append(
+        '\n    <nav class="downloads no-print" aria-label="Downloads">\n      <h2>Download</h2>\n'
+        f'      <p><a class="button secondary" href="{text}" download>Text</a>\n'
+        f'         <a class="button secondary" href="{json}" download>JSON</a></p>\n'
+        f'      <p><a href="{history}">History of this cable</a>\n'
+        '        <span class="muted">(versions loaded and what changed)</span></p>\n    </nav>\n    '
+    )
+    previous_cable, next_cable = context["previous_cable"], context["next_cable"]
+    if previous_cable or next_cable:
+        out.append(
+            '\n    <nav class="prev-next-box no-print" aria-label="Same origin">\n'
+            f"      <h2>From {escape(cable.origin.name)}</h2>\n"
+            '      <ul class="prev-next-list">\n        '
+        )
+        for rel, label, neighbour in (("prev", "Previous", previous_cable), ("next", "Next", next_cable)):
+            if neighbour:
+                out.append(
+                    f'<li>{label}: <a rel="{rel}" href="{escape(cable_page_url(neighbour.identifier))}">'
+                    f"{escape(neighbour.identifier)}</a>"
+                )
+                if neighbour.created:
+                    out.append(f' <span class="muted">{_date(neighbour.created, "j M Y")}</span>')
+                out.append("</li>")
+            out.append("\n        " if rel == "prev" else "\n      ")
+        out.append("</ul>\n    </nav>\n    ")
+    out.append("\n  </aside>\n</article>\n")
+    before_title, between, after_content = _page_frame()
+    return f"{before_title}{title} - Cable reading room{between}{''.join(out)}{after_content}"
+
+
+def _routing_html(cable: Cable, to_recipients: list[dict], info_recipients: list[dict]) -> str:
+    """What ``cables/includes/_routing.html`` renders."""
+    summary = "Routing"
+    if cable.sender:
+        summary += f": from {escape(cable.sender)}"
+    if to_recipients:
+        summary += f", to {len(to_recipients)}"
+    if info_recipients:
+        summary += f", info {len(info_recipients)}"
+    out = [
+        f'<details class="routing">\n  <summary>{summary}</summary>\n  <div>\n'
+        '    <dl class="routing-list">\n      '
+    ]
+    if cable.precedence:
+        out.append(f"<dt>Precedence</dt><dd>{escape(cable.precedence)}</dd>")
+    out.append("\n      ")
+    if cable.transmission_id:
+        out.append(f'<dt>Transmission</dt><dd class="mono">{escape(cable.transmission_id)}</dd>')
+    out.append(f"\n      <dt>From</dt><dd>{escape(cable.sender or 'not given')}</dd>\n      <dt>To</dt><dd>")
+    out.append(f"<ul>{_recipients_html(to_recipients)}</ul>" if to_recipients else "not given")
+    out.append("</dd>\n      ")
+    if info_recipients:
+        out.append(f"<dt>Info</dt><dd><ul>{_recipients_html(info_recipients)}</ul></dd>")
+    out.append("\n    </dl>\n    ")
+    if cable.header:
+        out.append(
+            '\n    <details class="raw-header">\n      <summary>Header as transmitted</summary>\n'
+            f'      <pre class="telegram">{escape(cable.header)}</pre>\n    </details>\n    '
+        )
+    out.append("\n  </div>\n</details>\n")
+    return "".join(out)
+
+
+def _metadata_html(cable: Cable, tags: str, badge: str, origin_html: str | None) -> str:
+    """What ``cables/includes/_cable_metadata.html`` renders."""
+    identifier = escape(cable.identifier)
+    out = [
+        '<section class="metadata" aria-labelledby="metadata-title">\n'
+        '  <h2 id="metadata-title" class="visually-hidden">Metadata</h2>\n  <dl>\n'
+        f'    <dt>Identifier</dt><dd><span class="ident">{identifier}</span>'
+    ]
+    if cable.canonical_id != cable.identifier:
+        out.append(f' <span class="muted">(also {escape(cable.canonical_id)})</span>')
+    out.append("</dd>\n    <dt>Created</dt><dd>")
+    if cable.created:
+        out.append(
+            f'<time datetime="{_date(cable.created, "c")}">{_date(cable.created, "j F Y, H:i")} UTC</time>'
+        )
+    else:
+        out.append("unknown")
+    out.append("</dd>\n    ")
+    if cable.released:
+        out.append(
+            f'<dt>Released</dt><dd><time datetime="{_date(cable.released, "c")}">'
+            f"{_date(cable.released, 'j F Y')}</time></dd>"
+        )
+    out.append(
+        f'\n    <dt>Classification</dt><dd><a href="{escape(classification_url(cable.classification))}">'
+        f"{badge}</a></dd>\n"
+        f"    <dt>Origin</dt><dd>{origin_html or escape(cable.station or 'unknown')}</dd>\n"
+        f"    <dt>Tags</dt><dd>{tags or 'none'}</dd>\n    "
+    )
+    if cable.caveats:
+        out.append(f"<dt>Caveats</dt><dd>{', '.join(escape(c) for c in cable.caveats)}</dd>")
+    out.append("\n    ")
+    if cable.classified_by:
+        out.append(f"<dt>Classified by</dt><dd>{escape(cable.classified_by)}")
+        if cable.classification_reasons:
+            reasons = ", ".join(escape(r) for r in cable.classification_reasons)
+            out.append(f' <span class="muted">(reasons {reasons})</span>')
+        out.append("</dd>")
+    out.append("\n    ")
+    if cable.declassify_on:
+        out.append(f"<dt>Declassify on</dt><dd>{_date(cable.declassify_on, 'j F Y')}</dd>")
+    out.append("\n    ")
+    if cable.signer:
+        out.append(f"<dt>Signed</dt><dd>{escape(cable.signer)}</dd>")
+    out.append("\n  </dl>\n</section>\n")
+    return "".join(out)
 
 
 def cable_as_dict(cable: Cable) -> dict[str, Any]:

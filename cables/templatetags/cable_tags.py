@@ -143,7 +143,7 @@ def cable_row(cable: Any) -> SafeString:
     prefixes reversed once and the dates are formatted as the ``date`` filter's ``c`` and
     ``j M Y`` do; ``test_cable_row_tag_renders_the_row_template`` holds the two to the same
     bytes."""
-    url = _cable_url(cable.identifier)
+    url = cable_page_url(cable.identifier)
     created = cable.created
     if created:
         local = template_localtime(created)
@@ -155,9 +155,7 @@ def cable_row(cable: Any) -> SafeString:
         date_html = "<span>undated</span>"
     origin = cable.origin
     if origin:
-        origin_html = (
-            f'<a href="{_esc(_origin_url(get_script_prefix(), origin.slug))}">{_esc(origin.name)}</a>'
-        )
+        origin_html = f'<a href="{_esc(origin_url(origin.slug))}">{_esc(origin.name)}</a>'
     elif cable.station:
         origin_html = f"<span>{_esc(cable.station)}</span>"
     else:
@@ -199,32 +197,58 @@ def _esc(value: Any) -> str:
 _IDENTIFIER_RE = re.compile(CableIdentifierConverter.regex)
 
 
-def cable_url(identifier: str) -> str | None:
-    """The page of a cable id (loaded or only cited), as ``reverse`` makes it, or None if the URL
-    converter does not take the id: the reversed URL around the id, reversed once per script
-    prefix and URLconf (a list page links 50 cables, a cable page all its references)."""
+def cable_url(identifier: str, route: str = "cables:cable-detail") -> str | None:
+    """The page of a cable id (loaded or only cited), or another of its ``route``s (``.txt``,
+    ``.json``, history), as ``reverse`` makes it, or None if the URL converter does not take the
+    id: the reversed URL around the id, reversed once per route, script prefix and URLconf (a
+    list page links 50 cables, a cable page all its references)."""
     if identifier and _IDENTIFIER_RE.fullmatch(identifier):
-        head, tail = _cable_url_parts(get_script_prefix(), get_urlconf())
+        head, tail = _cable_url_parts(get_script_prefix(), get_urlconf(), route)
         return f"{head}{identifier}{tail}"
     return None
 
 
-def _cable_url(identifier: str) -> str:
+def cable_page_url(identifier: str) -> str:
     """``cable.get_absolute_url()``: ``cable_url``, or ``reverse`` for an id it does not take."""
     return cable_url(identifier) or reverse("cables:cable-detail", kwargs={"identifier": identifier})
 
 
 @lru_cache(maxsize=64)
-def _cable_url_parts(prefix: str, urlconf: str | None) -> tuple[str, str]:
-    """The cable page's URL before and after the identifier, per script prefix and URLconf."""
-    head, _, tail = reverse("cables:cable-detail", kwargs={"identifier": "00X"}).rpartition("00X")
+def _cable_url_parts(prefix: str, urlconf: str | None, route: str) -> tuple[str, str]:
+    """A cable route's URL before and after the identifier, per script prefix and URLconf."""
+    head, _, tail = reverse(route, kwargs={"identifier": "00X"}).rpartition("00X")
     return head, tail
+
+
+def origin_url(slug: str) -> str:
+    """An origin's page, as ``reverse`` makes it."""
+    return _origin_url(get_script_prefix(), slug)
 
 
 @lru_cache(maxsize=4096)
 def _origin_url(prefix: str, slug: str) -> str:
     """An origin's URL (a few hundred origins, each on many rows), per script prefix."""
     return reverse("cables:origin-detail", args=[slug])
+
+
+def tag_url(code: str) -> str:
+    """A tag's page, as ``reverse`` makes it."""
+    return _tag_url(get_script_prefix(), get_urlconf(), code)
+
+
+@lru_cache(maxsize=4096)
+def _tag_url(prefix: str, urlconf: str | None, code: str) -> str:
+    return reverse("cables:tag-detail", args=[code])
+
+
+def classification_url(value: int) -> str:
+    """A classification's page, as ``reverse`` makes it."""
+    return _classification_url(get_script_prefix(), get_urlconf(), value)
+
+
+@lru_cache(maxsize=64)
+def _classification_url(prefix: str, urlconf: str | None, value: int) -> str:
+    return reverse("cables:classification-detail", args=[value])
 
 
 # --- the parts of a list page around its rows ------------------------------------------------
