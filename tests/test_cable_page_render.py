@@ -4,13 +4,19 @@ and without each optional part, hostile text in every field, and both neighbours
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
+from django.template.defaultfilters import date as date_filter
 from django.template.loader import render_to_string
 from django.test import RequestFactory, override_settings
+from django.urls import set_script_prefix
+from django.utils import timezone
+from django.utils.html import escape
 
 from cables.models import Cable
 from cables.parsing.model import Reference
-from cables.views import CableDetailView, cable_page_html
+from cables.views import CableDetailView, _date, cable_page_html
 from tests.factories import Recipient, Recipients, make_cable, make_paragraph, make_reference
 from tests.test_views import load
 
@@ -109,8 +115,6 @@ def test_every_part_of_the_page_is_exercised(cables):
 
 @override_settings(FORCE_SCRIPT_NAME="/reading/")
 def test_the_page_under_a_script_prefix_is_the_templates_bytes(cables):
-    from django.urls import set_script_prefix
-
     set_script_prefix("/reading/")
     try:
         context = context_of("06PARIS2")
@@ -119,3 +123,24 @@ def test_the_page_under_a_script_prefix_is_the_templates_bytes(cables):
         assert 'href="/reading/cables/06PARIS2.txt"' in page
     finally:
         set_script_prefix("/")
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Kolkata", "America/New_York"])
+def test_the_page_dates_are_the_date_filters(zone):
+    """The page's own date formatting writes what ``{{ value|date:fmt }}`` writes, in any
+    current time zone, for datetimes and dates (leading zeros, short years, month names)."""
+    values = [
+        datetime(2006, 9, 4, 6, 8, tzinfo=UTC),
+        datetime(1966, 12, 31, 23, 59, 59, tzinfo=UTC),
+        datetime(2010, 2, 28, 0, 0, tzinfo=UTC),
+        datetime(987, 1, 1, 12, 30, tzinfo=UTC),
+        date(2016, 9, 14),
+        date(2001, 1, 1),
+    ]
+    with timezone.override(zone):
+        for value in values:
+            for fmt in ("c", "j F Y", "j M Y", "j F Y, H:i", "Y-m-d"):
+                if fmt in ("c", "j F Y, H:i") and not isinstance(value, datetime):
+                    continue
+                expected = escape(date_filter(timezone.template_localtime(value), fmt))
+                assert _date(value, fmt) == expected, (value, fmt)

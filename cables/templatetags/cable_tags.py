@@ -87,8 +87,12 @@ def classification_badge(value: int | None) -> SafeString:
 @register.simple_tag
 def marking_badge(marking: str | None) -> SafeString:
     """A paragraph's portion marking (``C``, ``S//NF``, ``SBU``) as a small badge."""
-    if not marking:
-        return mark_safe("")
+    return mark_safe(_marking_badge(marking)) if marking else mark_safe("")  # noqa: S308 - escaped
+
+
+@lru_cache(maxsize=256)
+def _marking_badge(marking: str) -> str:
+    """The badge of one marking: a few dozen markings recur on every page."""
     code = marking.upper()
     if code.startswith("SBU"):
         kind = "m-sbu"
@@ -98,7 +102,7 @@ def marking_badge(marking: str | None) -> SafeString:
         kind = "m-s"
     else:
         kind = "m-c"
-    return format_html('<span class="marking {}" title="Portion marking">{}</span>', kind, marking)
+    return f'<span class="marking {kind}" title="Portion marking">{escape_html(marking)}</span>'
 
 
 @register.filter
@@ -148,16 +152,16 @@ def cable_row(cable: Any) -> SafeString:
     if created:
         local = template_localtime(created)
         date_html = (
-            f'<time datetime="{_esc(local.isoformat())}">'
-            f"{_esc(f'{local.day} {MONTHS_3[local.month].title()} {local.year:04d}')}</time>"
+            f'<time datetime="{escape_html(local.isoformat())}">'
+            f"{escape_html(f'{local.day} {MONTHS_3[local.month].title()} {local.year:04d}')}</time>"
         )
     else:
         date_html = "<span>undated</span>"
     origin = cable.origin
     if origin:
-        origin_html = f'<a href="{_esc(origin_url(origin.slug))}">{_esc(origin.name)}</a>'
+        origin_html = f'<a href="{escape_html(origin_url(origin.slug))}">{escape_html(origin.name)}</a>'
     elif cable.station:
-        origin_html = f"<span>{_esc(cable.station)}</span>"
+        origin_html = f"<span>{escape_html(cable.station)}</span>"
     else:
         origin_html = ""
     snippets = "".join(
@@ -170,11 +174,11 @@ def cable_row(cable: Any) -> SafeString:
         )
         for snippet in getattr(cable, "snippets", None) or ()
     )
-    subject = _esc(cable.subject) if cable.subject else "(no subject)"
+    subject = escape_html(cable.subject) if cable.subject else "(no subject)"
     badge = _BADGES.get(cable.classification) or classification_badge(cable.classification)
     return mark_safe(  # noqa: S308 - every value escaped above, snippets built by format_html
-        f'<li class="cable-row">\n  <div class="ident-col">\n    <a class="ident" href="{_esc(url)}">'
-        f'{_esc(cable.identifier)}</a>\n  </div>\n  <div class="meta">\n    {date_html}\n'
+        f'<li class="cable-row">\n  <div class="ident-col">\n    <a class="ident" href="{escape_html(url)}">'
+        f'{escape_html(cable.identifier)}</a>\n  </div>\n  <div class="meta">\n    {date_html}\n'
         f"    {origin_html}\n    {badge}\n    "
         f"{_PARTIAL if cable.is_partial else ''}\n  </div>\n"
         f'  <div class="subject">{subject}</div>'
@@ -186,9 +190,9 @@ _BADGES = {value: classification_badge(value) for value in Classification.values
 _PARTIAL = '<span class="muted">partial text</span>'
 
 
-def _esc(value: Any) -> str:
+def escape_html(value: Any) -> str:
     """``conditional_escape(value)`` (what ``{{ value }}`` does) without the lazy-argument check
-    of Django's ``escape``: a row escapes half a dozen values."""
+    of Django's ``escape``: a row escapes half a dozen values, a cable page dozens."""
     if hasattr(value, "__html__"):
         return value.__html__()
     return _html_escape(str(value))
@@ -506,18 +510,18 @@ def facets_html(facets: list[dict[str, Any]], request: Any) -> SafeString:
         for value in values:
             if name == "year":
                 href = _querystring(request, since=value["since"], until=value["until"], page=None)
-                link = f'<a href="{_esc(href)}">{_esc(value["label"])}</a>'
+                link = f'<a href="{escape_html(href)}">{escape_html(value["label"])}</a>'
             else:
                 param = "classification" if name not in ("tag", "origin") else name
                 href = _querystring(request, **{param: value["param"]}, page=None)
                 current = ' aria-current="true"' if value.get("selected") else ""
                 description = value.get("description") if name == "tag" else ""
-                title = f' title="{_esc(description)}"' if description else ""
-                link = f'<a href="{_esc(href)}"{current}{title}>{_esc(value["label"])}</a>'
+                title = f' title="{escape_html(description)}"' if description else ""
+                link = f'<a href="{escape_html(href)}"{current}{title}>{escape_html(value["label"])}</a>'
             out.append(
                 f"\n    <li>\n      \n      {link}\n      \n"
                 f'      <span class="count">{"at least " if value.get("at_least") else ""}'
-                f"{_esc(thousands(value['count']))}</span>\n    </li>\n    "
+                f"{escape_html(thousands(value['count']))}</span>\n    </li>\n    "
             )
         out.append("\n  </ul>\n  ")
     out.append("\n</section>\n")
@@ -587,12 +591,14 @@ def results_timeline_html(chart: Mapping[str, Any], request: Any) -> SafeString:
     for bar in bars:
         count = bar["count"]
         if count:
-            text = f"{_esc(bar['name'])}: {_esc(thousands(count))} cable{'' if count == 1 else 's'}"
+            plural = "" if count == 1 else "s"
+            text = f"{escape_html(bar['name'])}: {escape_html(thousands(count))} cable{plural}"
             href = _querystring(request, since=_ymd(bar["since"]), until=_ymd(bar["until"]), page=None)
-            inner = f'<a href="{_esc(href)}" title="{text}"><span class="visually-hidden">{text}</span></a>'
+            link = f'<a href="{escape_html(href)}" title="{text}">'
+            inner = f'{link}<span class="visually-hidden">{text}</span></a>'
         else:
-            inner = f'<span class="visually-hidden">{_esc(bar["name"])}: no cables</span>'
-        out.append(f'\n    <li class="h-{_esc(bar["step"])}">{inner}</li>\n    ')
+            inner = f'<span class="visually-hidden">{escape_html(bar["name"])}: no cables</span>'
+        out.append(f'\n    <li class="h-{escape_html(bar["step"])}">{inner}</li>\n    ')
     first = bars[0] if bars else {}
     last = bars[-1] if bars else {}
     first_label, last_label = first.get("label", ""), last.get("label", "")
