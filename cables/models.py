@@ -294,10 +294,9 @@ class CableQuerySet(models.QuerySet["Cable"]):
         if row is None:
             return None
         detail = len(DETAIL_COLUMNS)
-        cable = _per_connection(connection, _make_detail_reader)(row[:detail])
         origin_name, origin_slug, *parts, previous_cable, next_cable = row[detail:]
-        cable.origin = (
-            Origin(id=cable.origin_id, name=origin_name, slug=origin_slug) if cable.origin_id else None
+        cable = _with_origin(
+            _per_connection(connection, _make_detail_reader)(row[:detail]), origin_name, origin_slug
         )
         # json arrives parsed; timestamps as ISO text in the connection's time zone (UTC)
         parts = _page_parts(parts, _iso_datetime)
@@ -312,13 +311,7 @@ class CableQuerySet(models.QuerySet["Cable"]):
         found = list(self.raw(_FOR_PAGE.format(more=""), [identifier]))
         if not found:
             return None
-        cable = found[0]
-        cable.origin = (
-            Origin(id=cable.origin_id, name=cable.origin_name, slug=cable.origin_slug)
-            if cable.origin_id
-            else None
-        )
-        return cable
+        return _with_origin(found[0], found[0].origin_name, found[0].origin_slug)
 
     def page_parts(self, cable: Cable) -> CablePageParts:
         """What the cable page shows beside the cable, as rows: the references in both
@@ -331,6 +324,12 @@ class CableQuerySet(models.QuerySet["Cable"]):
                 cursor.execute(statement, [cable.pk] * statement.count("%s"))
                 parts.append(cursor.fetchall())
         return _page_parts(parts, _datetime_converter(connection))
+
+
+def _with_origin(cable: Cable, name: str | None, slug: str | None) -> Cable:
+    """``cable`` with its origin made of the name and slug ``_FOR_PAGE`` reads beside it."""
+    cable.origin = Origin(id=cable.origin_id, name=name, slug=slug) if cable.origin_id else None
+    return cable
 
 
 def _page_parts(rows: list[list], to_datetime: Callable[[Any], datetime | None]) -> CablePageParts:

@@ -54,13 +54,10 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect
 from django.template import engines
-from django.template.defaultfilters import date as date_filter
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.dates import MONTHS, MONTHS_3
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
-from django.utils.timezone import template_localtime
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
@@ -85,6 +82,7 @@ from cables.templatetags.cable_tags import (
     cable_url,
     classification_badge,
     classification_url,
+    date_html,
     escape_html,
     link_refs,
     marking_badge,
@@ -1099,7 +1097,7 @@ def cited_by_html(cited_by: list[PageLink]) -> SafeString:
             f'<a href="{escape_html(cable_page_url(citing.identifier))}">{escape_html(citing.identifier)}</a>'
         )
         if citing.created:
-            item += f' <span class="muted">{_date(citing.created, "j M Y")}</span>'
+            item += f' <span class="muted">{date_html(citing.created, "j M Y")}</span>'
         if citing.subject:
             item += f" &mdash; {escape_html(citing.subject)}"
         items.append(f"\n        <li>{item}</li>\n        ")
@@ -1151,25 +1149,6 @@ def _page_frame_clear(**kwargs: Any) -> None:
     _page_frame_for.cache_clear()
 
 
-def _date(value: Any, fmt: str) -> str:
-    """``{{ value|date:fmt }}``: the page's formats as the ``date`` filter writes them (``c``,
-    ``j F Y``, ``j M Y``, ``j F Y, H:i``; the filter itself cost a page 0.3 ms), others by it."""
-    local = template_localtime(value)
-    if fmt == "c":
-        text = local.isoformat()
-    elif fmt in _DAY_MONTH_YEAR:
-        month = MONTHS[local.month] if fmt[2] == "F" else MONTHS_3[local.month].title()
-        text = f"{local.day} {month} {local.year:04d}"
-        if fmt.endswith("H:i"):
-            text += f", {local.hour:02d}:{local.minute:02d}"
-    else:
-        text = date_filter(local, fmt)
-    return escape_html(text)
-
-
-_DAY_MONTH_YEAR = {"j F Y", "j M Y", "j F Y, H:i"}
-
-
 def _recipients_html(recipients: list[dict[str, Any]]) -> str:
     return "".join(
         f"<li>{escape_html(r['name'])}"
@@ -1188,8 +1167,8 @@ def cable_page_html(context: dict[str, Any]) -> str:
         title += ": " + escape_html(Truncator(cable.subject).chars(90))
     badge = classification_badge(cable.classification)
     if cable.created:
-        created = _date(cable.created, "c")
-        byline_date = f'<time datetime="{created}">{_date(cable.created, "j F Y")}</time>'
+        created = date_html(cable.created, "c")
+        byline_date = f'<time datetime="{created}">{date_html(cable.created, "j F Y")}</time>'
     else:
         byline_date = "Date unknown"
     if cable.origin:
@@ -1265,7 +1244,7 @@ def cable_page_html(context: dict[str, Any]) -> str:
                     f"{escape_html(neighbour.identifier)}</a>"
                 )
                 if neighbour.created:
-                    out.append(f' <span class="muted">{_date(neighbour.created, "j M Y")}</span>')
+                    out.append(f' <span class="muted">{date_html(neighbour.created, "j M Y")}</span>')
                 out.append("</li>")
             out.append("\n        " if rel == "prev" else "\n      ")
         out.append("</ul>\n    </nav>\n    ")
@@ -1322,15 +1301,16 @@ def _metadata_html(cable: Cable, tags: str, badge: str, origin_html: str | None)
     out.append("</dd>\n    <dt>Created</dt><dd>")
     if cable.created:
         out.append(
-            f'<time datetime="{_date(cable.created, "c")}">{_date(cable.created, "j F Y, H:i")} UTC</time>'
+            f'<time datetime="{date_html(cable.created, "c")}">'
+            f"{date_html(cable.created, 'j F Y, H:i')} UTC</time>"
         )
     else:
         out.append("unknown")
     out.append("</dd>\n    ")
     if cable.released:
         out.append(
-            f'<dt>Released</dt><dd><time datetime="{_date(cable.released, "c")}">'
-            f"{_date(cable.released, 'j F Y')}</time></dd>"
+            f'<dt>Released</dt><dd><time datetime="{date_html(cable.released, "c")}">'
+            f"{date_html(cable.released, 'j F Y')}</time></dd>"
         )
     out.append(
         f'\n    <dt>Classification</dt><dd><a href="{escape_html(classification_url(cable.classification))}">'
@@ -1349,7 +1329,7 @@ def _metadata_html(cable: Cable, tags: str, badge: str, origin_html: str | None)
         out.append("</dd>")
     out.append("\n    ")
     if cable.declassify_on:
-        out.append(f"<dt>Declassify on</dt><dd>{_date(cable.declassify_on, 'j F Y')}</dd>")
+        out.append(f"<dt>Declassify on</dt><dd>{date_html(cable.declassify_on, 'j F Y')}</dd>")
     out.append("\n    ")
     if cable.signer:
         out.append(f"<dt>Signed</dt><dd>{escape_html(cable.signer)}</dd>")

@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from cables.models import Cable
-from cables.parsing.model import Reference
-from cables.views import CableDetailView, _date, cable_page_html
-from tests.factories import Recipient, Recipients, make_cable, make_paragraph, make_reference
+from cables.parsing.model import Recipient, Recipients, Reference
+from cables.templatetags.cable_tags import date_html
+from cables.views import CableDetailView, cable_page_html
+from tests.factories import make_cable, make_paragraph, make_reference
 from tests.test_views import load
 
 HOSTILE = "<script>alert(\"x\")</script> & 'q' {{ x }} {% y %}"
@@ -127,8 +128,9 @@ def test_the_page_under_a_script_prefix_is_the_templates_bytes(cables):
 
 @pytest.mark.parametrize("zone", ["UTC", "Asia/Kolkata", "America/New_York"])
 def test_the_page_dates_are_the_date_filters(zone):
-    """The page's own date formatting writes what ``{{ value|date:fmt }}`` writes, in any
-    current time zone, for datetimes and dates (leading zeros, short years, month names)."""
+    """``date_html`` (the dates of the cable page and the list rows) writes what
+    ``{{ value|date:fmt }}`` writes, in any current time zone, for datetimes and dates (leading
+    zeros, short years, month names)."""
     values = [
         datetime(2006, 9, 4, 6, 8, tzinfo=UTC),
         datetime(1966, 12, 31, 23, 59, 59, tzinfo=UTC),
@@ -143,4 +145,4 @@ def test_the_page_dates_are_the_date_filters(zone):
                 if fmt in ("c", "j F Y, H:i") and not isinstance(value, datetime):
                     continue
                 expected = escape(date_filter(timezone.template_localtime(value), fmt))
-                assert _date(value, fmt) == expected, (value, fmt)
+                assert date_html(value, fmt) == expected, (value, fmt)
