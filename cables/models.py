@@ -276,22 +276,32 @@ class CableQuerySet(models.QuerySet["Cable"]):
     # reads are fixed SQL, since the ORM spent several times longer building and compiling each
     # query than the database spent answering it. Column and table names are Django's defaults.
 
-    def page(self, identifier: str) -> CablePageData | None:
+    def page_sql(self) -> str | None:
+        """The one statement of ``page`` (its one parameter the identifier), for a caller that
+        reads it with something else (``cables.page_cache.cable_page_lookup``); None where
+        ``page`` reads in several queries (SQLite)."""
+        return _PAGE_ONE_STATEMENT if connections[self.db].vendor == "postgresql" else None
+
+    def page(self, identifier: str, *, row: tuple | None = None) -> CablePageData | None:
         """Everything the cable page reads (``CablePageData``), or None if no cable has this
         identifier: ``for_page``, ``page_parts`` and ``origin_neighbours``, in that order, or on
         PostgreSQL the same reads as one prepared statement (``_PAGE_ONE_STATEMENT``). Under load
         each statement cost PostgreSQL about 0.25 ms whatever it read (these are key lookups of
-        well under 0.1 ms of execution), and Django about as much again."""
+        well under 0.1 ms of execution), and Django about as much again.
+
+        ``row``: the row of ``page_sql()`` for ``identifier`` when the caller has read it (all
+        NULL: no such cable); then nothing is read."""
         connection = connections[self.db]
         if connection.vendor != "postgresql":  # SQLite 3.40 has no ordered json_group_array
             cable = self.for_page(identifier)
             if cable is None:
                 return None
             return CablePageData(cable, self.page_parts(cable), self.origin_neighbours(cable))
-        with prepared_cursor(connection) as cursor:
-            cursor.execute(_PAGE_ONE_STATEMENT, [identifier])
-            row = cursor.fetchone()
         if row is None:
+            with prepared_cursor(connection) as cursor:
+                cursor.execute(_PAGE_ONE_STATEMENT, [identifier])
+                row = cursor.fetchone()
+        if row is None or row[0] is None:  # DETAIL_COLUMNS[0] is the primary key
             return None
         detail = len(DETAIL_COLUMNS)
         origin_name, origin_slug, *parts, previous_cable, next_cable = row[detail:]

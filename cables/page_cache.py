@@ -21,8 +21,10 @@ deletes the pages of another version, those older than ``PAGE_TIMEOUT`` and, bey
 Reads cost one query: the version row of the cache table and the page row, joined in one
 ``SELECT`` (or, with a cache that is not a DatabaseCache in the same database, two reads). A small
 per-process LRU, bounded in bytes, keeps recent pages in front of the store: a hit there reads
-only the version. Nothing per visitor is in the page (no CSRF token, no login state, no CSP
-nonce); the view caches only complete 200 pages of loaded cables.
+only the version. ``cable_page_lookup`` can also read, in the same statement, what a page is
+rendered from when no page is stored (a first visit: one round trip instead of two). Nothing
+per visitor is in the page (no CSRF token, no login state, no CSP nonce); the view caches only
+complete 200 pages of loaded cables.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -139,8 +141,19 @@ def collection_version() -> str:
     return _version_or_new(cache.get(VERSION_KEY))
 
 
-def _stored(identifier: str) -> tuple[str | None, bytes | None, str | None]:
-    """(the version in the cache or None, the stored page or None, the stored page's version)."""
+class Lookup(NamedTuple):
+    """What ``cable_page_lookup`` found."""
+
+    version: str  # the current collection version: render under it, store under it
+    html: bytes | None  # the stored page, if one is current
+    row: tuple | None  # ``page_sql``'s row, read in the same statement; None if it was not read
+
+
+def _stored(
+    identifier: str, page_sql: str | None = None
+) -> tuple[str | None, bytes | None, str | None, tuple | None]:
+    """(the version in the cache or None, the stored page or None, the stored page's version,
+    ``page_sql``'s row for ``identifier`` if it was read: see ``cable_page_lookup``)."""
     now = timezone.now()
     oldest = now - timedelta(seconds=PAGE_TIMEOUT)
     backend = caches["default"]
@@ -152,13 +165,15 @@ def _stored(identifier: str) -> tuple[str | None, bytes | None, str | None]:
             .values_list("version", "html")
             .first()
         )
-        return (version, bytes(row[1]), row[0]) if row else (version, None, None)
+        return (version, bytes(row[1]), row[0], None) if row else (version, None, None, None)
     # One query for both; the version's value and expiry read as DatabaseCache.get_many does.
     connection = connections[db]
     quote = connection.ops.quote_name
-    # only quoted names of the two tables and their columns are formatted into the SQL
+    # only quoted names of the two tables and their columns, and the caller's fixed page_sql,
+    # are formatted into the SQL
     sql = (
-        f"SELECT c.{quote('value')}, p.{quote('version')}, p.{quote('html')} FROM (SELECT 1 AS one) q "  # noqa: S608
+        f"SELECT c.{quote('value')}, p.{quote('version')}, p.{quote('html')}"  # noqa: S608
+        f"{', d.*' if page_sql else ''} FROM (SELECT 1 AS one) q "
         f"LEFT JOIN {quote(backend._table)} c ON c.{quote('cache_key')} = %s AND c.{quote('expires')} >= %s "
         f"LEFT JOIN {quote(CablePage._meta.db_table)} p ON p.{quote('identifier')} = %s "
         f"AND p.{quote('stored_at')} >= %s"
@@ -169,26 +184,47 @@ def _stored(identifier: str) -> tuple[str | None, bytes | None, str | None]:
         identifier,
         connection.ops.adapt_datetimefield_value(oldest),
     ]
+    if page_sql:
+        # Run only when no page is stored: the condition on the outer row becomes a one-time
+        # filter of the subquery, which OFFSET 0 keeps from being merged into the joins.
+        sql += (
+            f" LEFT JOIN LATERAL (SELECT * FROM ({page_sql}) s "  # noqa: S608 - fixed SQL, see above
+            f"WHERE p.{quote('html')} IS NULL OFFSET 0) d ON true"
+        )
+        params.append(identifier)
     with prepared_cursor(connection) as cursor:
         cursor.execute(sql, params)
-        value, stored_version, html = cursor.fetchone()
+        value, stored_version, html, *row = cursor.fetchone()
     if value is not None:
         value = pickle.loads(base64.b64decode(connection.ops.process_clob(value).encode()))  # noqa: S301 - our own cache row
-    return value, (bytes(html) if html is not None else None), stored_version
+    read = tuple(row) if page_sql and html is None else None
+    return value, (bytes(html) if html is not None else None), stored_version, read
 
 
 def cable_page_get(identifier: str) -> tuple[str, bytes | None]:
     """(the current collection version, the cached page of ``identifier`` or None). One query."""
+    version, html, _ = cable_page_lookup(identifier)
+    return version, html
+
+
+def cable_page_lookup(identifier: str, *, page_sql: str | None = None) -> Lookup:
+    """The current collection version and the cached page of ``identifier`` (one query), and,
+    when no page is stored, ``page_sql``'s row for it, read by the same statement.
+
+    ``page_sql``: fixed SQL of one parameter, ``identifier``, that reads at most one row (all
+    NULL in ``Lookup.row`` when it finds none). It is read only where the store and the version
+    are read by one statement (a DatabaseCache in the store's database) and no page is stored,
+    current or not; elsewhere ``Lookup.row`` is None and the caller reads what it needs."""
     local = local_pages.get(identifier)
     if local is not None:
         version = collection_version()
-        return version, (local[1] if local[0] == version else None)
-    found, html, stored_version = _stored(identifier)
+        return Lookup(version, local[1] if local[0] == version else None, None)
+    found, html, stored_version, row = _stored(identifier, page_sql)
     version = _version_or_new(found)
     if html is not None and stored_version == version:
         local_pages.set(identifier, version, html)
-        return version, html
-    return version, None
+        return Lookup(version, html, None)
+    return Lookup(version, None, row)
 
 
 _writes = itertools.count(1)

@@ -75,7 +75,7 @@ from cables.models import (
     Tag,
     TagKind,
 )
-from cables.page_cache import VERSION_KEY, BoundedLRU, cable_page_get, cable_page_set, collection_version
+from cables.page_cache import VERSION_KEY, BoundedLRU, cable_page_lookup, cable_page_set, collection_version
 from cables.parsing import canonicalize_id
 from cables.templatetags.cable_tags import (
     cable_page_url,
@@ -931,8 +931,9 @@ class CableDetailView(DetailView):
     that is not loaded gets a page saying so; aliases and repairable ids redirect (301).
 
     The rendered page is cached per cable until the collection changes (``cables.page_cache``):
-    a warm page is one query; a cold one that query, the reads of ``Cable.objects.page`` (one
-    statement on PostgreSQL, six queries on SQLite) and one upsert to store the page. The page
+    a warm page is one query; a cold one on PostgreSQL that same query, which then also reads
+    what ``Cable.objects.page`` reads, and one upsert to store the page (on SQLite the store
+    read, the six reads of ``page`` and the upsert). The page
     is built by ``cable_page_html``, which renders what ``cables/cable_detail.html`` would."""
 
     model = Cable
@@ -941,10 +942,11 @@ class CableDetailView(DetailView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         identifier = kwargs["identifier"]
-        version, html = cable_page_get(identifier)  # see cables.page_cache
+        # the stored page, or on a first visit (PostgreSQL) the page's reads in the same statement
+        version, html, row = cable_page_lookup(identifier, page_sql=Cable.objects.page_sql())
         if html is not None:
             return HttpResponse(html)
-        self.page_data = Cable.objects.page(identifier)
+        self.page_data = Cable.objects.page(identifier, row=row)
         if self.page_data is None:
             return self.missing(identifier)
         self.object = self.page_data.cable

@@ -17,6 +17,17 @@ CORPUS_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 SourceItem = ParsedCable | ParseError
 
 
+@pytest.fixture(autouse=True)
+def _no_pages_kept_in_this_process() -> Iterator[None]:
+    """Each test starts without the cable pages an earlier test left in this process's page LRU
+    (``cables.page_cache.local_pages``): what a page costs must not depend on the test order."""
+    from cables.page_cache import local_pages  # Django is set up by the time fixtures run
+
+    local_pages.clear()
+    yield
+    local_pages.clear()
+
+
 @pytest.fixture
 def cable_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Path]:
     """Stand in for the parser: ``cable_files("a.txt", cable, ...)`` writes a placeholder file
