@@ -12,13 +12,17 @@ worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20
 keepalive = 5
-# Each worker is replaced after about 5,000 requests (a guard against slow leaks). The app is
-# loaded once in the master and the workers fork from it, so a replacement costs a fork, not the
-# 0.4 s of CPU a fresh Django start takes: at 500 requests/s that start came every ~10 s.
-# (Nothing opens a database connection at import, so no socket is shared across the fork.)
+# The app is loaded once in the master and the workers fork from it, so replacing a worker costs
+# a fork, not the 0.4 s of CPU a fresh Django start takes. (Nothing opens a database connection
+# at import, so no socket is shared across the fork.)
 preload_app = True
-max_requests = 5000
-max_requests_jitter = 500
+# Each worker is replaced after about this many requests, a guard against slow leaks (every cache
+# of the app is bounded). A replacement still costs the worker's keep-alive clients, database
+# connections, prepared statements and page LRU: at 5,000 requests, a worker was replaced every
+# few seconds under full load, and the bench's trivial view served half as many requests as with
+# no replacement (bench/RESULTS.md, "Pages under load", sixth session).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "100000"))
+max_requests_jitter = max_requests // 10
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
