@@ -453,6 +453,22 @@ class Server:
             if status != 200:
                 raise SystemExit(f"{path} answered {status}")
 
+    def worker_cpu(self) -> dict[int, float]:
+        """CPU seconds used so far by each current worker (the master's children), from /proc."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        found = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(")") + 2 :].split()
+            if int(fields[1]) == self.proc.pid:  # the parent is the gunicorn master
+                found[int(entry)] = (int(fields[11]) + int(fields[12])) / ticks
+        return found
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
@@ -483,6 +499,19 @@ def wrk(base: str, paths: list[str], *, connections: int, duration: float, order
     result["rps"] = result["requests"] / seconds if seconds else 0.0
     result["errors"] = sum(result[key] for key in ("connect", "read", "write", "status", "timeout"))
     return result
+
+
+def worker_cores(before: dict[int, float], after: dict[int, float], result: dict) -> str:
+    """Each worker's share of the level as cores busy, busiest first ("0.97/0.95"), and how many
+    workers were replaced during it: with wrk's connections kept alive for the whole level, the
+    two workers can split them unevenly (all on one worker: one interpreter lock, half the
+    throughput), so a throughput is read together with this split."""
+    seconds = result["duration_us"] / 1e6 or 1.0
+    # a worker that left during the level is not counted; one that came, from its start
+    cores = sorted(((used - before.get(pid, 0.0)) / seconds for pid, used in after.items()), reverse=True)
+    split = "/".join(f"{core:.2f}" for core in cores)
+    replaced = len(set(before) - set(after))
+    return f"{split}, {replaced} replaced" if replaced else split
 
 
 # --- report ------------------------------------------------------------------------------------
@@ -592,6 +621,7 @@ def main() -> None:
                     for connections in levels:
                         if scenario in COLD_SCENARIOS:
                             django_json(database, COLD_PAGES)  # first visits: no stored page is current
+                        before = server.worker_cpu()
                         result = wrk(
                             server.base,
                             urls[scenario],
@@ -600,11 +630,12 @@ def main() -> None:
                             order=order,
                         )
                         result.update(run=run, worker=worker, scenario=scenario, connections=connections)
+                        result["worker_cores"] = worker_cores(before, server.worker_cpu(), result)
                         results.append(result)
                         log(
                             f"  {scenario:13} c={connections:<3} p50 {result['p50'] / 1000:7.1f} ms  "
                             f"p95 {result['p95'] / 1000:7.1f} ms  {result['rps']:7.1f} req/s  "
-                            f"errors {result['errors']}"
+                            f"errors {result['errors']}  workers {result['worker_cores']}"
                         )
             finally:
                 server.stop()
