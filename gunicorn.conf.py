@@ -17,8 +17,9 @@ keepalive = 5
 # at import, so no socket is shared across the fork.)
 preload_app = True
 # Each worker is replaced after about this many requests, a guard against slow leaks (every cache
-# of the app is bounded). A replacement still costs the worker's keep-alive clients, database
-# connections, prepared statements and page LRU: at 5,000 requests, a worker was replaced every
+# of the app is bounded). A replacement still costs the worker its database connections,
+# prepared statements and page LRU, and sends its keep-alive clients (a proxy's pool, the bench's
+# wrk) to the other worker, where they stay: at 5,000 requests, a worker was replaced every
 # few seconds under full load, and the bench's trivial view served half as many requests as with
 # no replacement (bench/RESULTS.md, "Pages under load", sixth session).
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "100000"))

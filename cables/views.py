@@ -933,8 +933,8 @@ class CableDetailView(DetailView):
     The rendered page is cached per cable until the collection changes (``cables.page_cache``):
     a warm page is one query; a cold one on PostgreSQL that same query, which then also reads
     what ``Cable.objects.page`` reads, and one upsert to store the page (on SQLite the store
-    read, the six reads of ``page`` and the upsert). The page
-    is built by ``cable_page_html``, which renders what ``cables/cable_detail.html`` would."""
+    read, the six reads of ``page`` and the upsert). The page is built by ``cable_page_html``,
+    which renders what ``cables/cable_detail.html`` would."""
 
     model = Cable
     slug_field = "identifier"
