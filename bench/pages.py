@@ -25,8 +25,11 @@ requests a second, later requests of a level repeat earlier ones and hit the cac
 level is a first visit as long as the level asks for fewer pages than the database holds.
 
 Each figure is also given as a ratio to the floor measured in the same run (``floor``: a trivial
-Django view through the whole middleware stack). Prints a table and writes the raw results as
-JSON under /tmp. wrk comes from Debian (``apt-get install wrk``).
+Django view through the whole middleware stack). Each level's log line also gives the CPU each
+gunicorn worker used during it (``workers 0.97/0.80``, busiest first, and how many were replaced):
+wrk keeps its connections for the whole level, so when they all sit on one worker the server runs
+on one interpreter lock and about half the throughput; read a throughput with its split. Prints a
+table and writes the raw results as JSON under /tmp. wrk comes from Debian (``apt-get install wrk``).
 """
 
 from __future__ import annotations
