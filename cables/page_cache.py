@@ -201,12 +201,6 @@ def _stored(
     return value, (bytes(html) if html is not None else None), stored_version, read
 
 
-def cable_page_get(identifier: str) -> tuple[str, bytes | None]:
-    """(the current collection version, the cached page of ``identifier`` or None). One query."""
-    version, html, _ = cable_page_lookup(identifier)
-    return version, html
-
-
 def cable_page_lookup(identifier: str, *, page_sql: str | None = None) -> Lookup:
     """The current collection version and the cached page of ``identifier`` (one query), and,
     when no page is stored, ``page_sql``'s row for it, read by the same statement.

@@ -14,7 +14,7 @@ from django.utils import timezone
 from cables import page_cache
 from cables.ingest import cables_ingest
 from cables.models import CablePage, Origin, Tag
-from cables.page_cache import cable_page_get, collection_version_bump, local_pages
+from cables.page_cache import cable_page_lookup, collection_version_bump, local_pages
 from tests.factories import make_cable, make_reference
 from tests.test_admin import admin_client_  # noqa: F401 (fixture)
 
@@ -90,10 +90,10 @@ def test_reference_becomes_a_link_when_the_cited_cable_arrives(cable_files):
 def test_unchanged_reingest_keeps_the_cached_page(cable_files):
     path = cable_files("a.txt", make_cable("06PARIS1"))
     cables_ingest(sources=[path])
-    version, _ = cable_page_get("06PARIS1")
+    version = cable_page_lookup("06PARIS1").version
     page("06PARIS1")
     cables_ingest(sources=[path])  # writes nothing
-    assert cable_page_get("06PARIS1") == (version, page_cache.local_pages.get("06PARIS1")[1])
+    assert cable_page_lookup("06PARIS1")[:2] == (version, page_cache.local_pages.get("06PARIS1")[1])
 
 
 def test_admin_edits_of_tag_and_origin_show_at_once(admin_client_, cable_files):  # noqa: F811
@@ -126,9 +126,9 @@ def test_lost_version_makes_pages_cold_not_stale(cable_files):
     cables_ingest(sources=[cable_files("a.txt", make_cable("06PARIS1"))])
     page("06PARIS1")
     cache.delete(page_cache.VERSION_KEY)
-    version, html = cable_page_get("06PARIS1")
+    version, html, _ = cable_page_lookup("06PARIS1")
     assert html is None
-    assert cable_page_get("06PARIS1")[0] == version
+    assert cable_page_lookup("06PARIS1").version == version
 
 
 def test_local_pages_are_bounded_in_bytes():
@@ -145,7 +145,7 @@ def test_missing_cable_page_is_not_cached(cable_files):
         sources=[cable_files("a.txt", make_cable("06PARIS1", references=(make_reference("06STATE9"),)))]
     )
     assert Client().get("/cables/06STATE9/").status_code == 200
-    assert cable_page_get("06STATE9")[1] is None
+    assert cable_page_lookup("06STATE9").html is None
 
 
 def test_storing_a_page_is_one_upsert(cable_files):
@@ -177,7 +177,7 @@ def test_pages_older_than_the_timeout_are_not_served(cable_files):
     page("06PARIS1")
     local_pages.clear()
     CablePage.objects.update(stored_at=timezone.now() - timedelta(seconds=page_cache.PAGE_TIMEOUT + 1))
-    assert cable_page_get("06PARIS1")[1] is None
+    assert cable_page_lookup("06PARIS1").html is None
     assert page_cache.cable_pages_cull() == 1
 
 
@@ -190,7 +190,7 @@ def test_another_cache_backend_reads_the_version_and_the_page_apart(cable_files,
         assert page("06PARIS1") == cold
     assert len(ctx.captured_queries) == 1  # the page; the version is in memory
     collection_version_bump()
-    assert cable_page_get("06PARIS1")[1] is None
+    assert cable_page_lookup("06PARIS1").html is None
 
 
 def _prepared_runs() -> dict[str, int]:
